@@ -1,0 +1,12 @@
+PY ?= python
+.PHONY: test lint bench demo ui
+test:
+	$(PY) -m pytest -q
+lint:
+	ruff check . && ruff format --check . && mypy agent tools data forecasting
+bench:
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+demo:
+	shoplens data demo
+ui:
+	shoplens ui

@@ -1,0 +1,253 @@
+"""Loads the semantic layer (``semantic.yaml``): metrics, dimensions, sources and calendar events.
+
+The layer adapts to the warehouse it is bound to: metrics whose tables are absent are hidden and dimension
+values are read from the data, so an imported shop works without editing the YAML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shoplens.data.errors import DataError, UserInputError
+
+QueryFn = Callable[[str], list[tuple[Any, ...]]]
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    from_sql: str
+    time: str
+    tables: tuple[str, ...]
+    joins: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    unit: str
+    description: str
+    synonyms: tuple[str, ...]
+    source: str | None = None
+    sql: str | None = None
+    derived: str | None = None
+    requires: tuple[str, ...] = ()
+
+    @property
+    def is_derived(self) -> bool:
+        return self.derived is not None
+
+
+@dataclass
+class Dimension:
+    name: str
+    label: str
+    columns: dict[str, str]
+    synonyms: tuple[str, ...]
+    time_part: str | None = None
+    values: list[str] = field(default_factory=list)
+
+    def column_for(self, source: Source) -> str | None:
+        if self.time_part:
+            return f"{self.time_part}({source.time})"
+        return self.columns.get(source.name)
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    label: str
+    synonyms: tuple[str, ...]
+    rule: dict[str, int]
+
+    def window(self, year: int) -> tuple[dt.date, dt.date]:
+        """The event's first and last day in ``year``."""
+        r = self.rule
+        if "weekday" in r:
+            first = dt.date(year, r["month"], 1)
+            shift = (r["weekday"] - first.weekday()) % 7
+            start = first + dt.timedelta(days=shift + 7 * (r.get("nth", 1) - 1) + r.get("offset_days", 0))
+        else:
+            start = dt.date(year, r["month"], r["day"]) + dt.timedelta(days=r.get("offset_days", 0))
+        return start, start + dt.timedelta(days=r.get("length_days", 1) - 1)
+
+
+class SemanticLayer:
+    def __init__(self, sources: dict[str, Source], metrics: dict[str, Metric], dimensions: dict[str, Dimension],
+                 events: list[Event]) -> None:
+        self.sources = sources
+        self._all_metrics = metrics
+        self.metrics = dict(metrics)
+        self.dimensions = dimensions
+        self.events = events
+        self.tables: set[str] | None = None  # tables present in the bound warehouse
+        self.as_of: dt.date | None = None
+        self.hidden: dict[str, str] = {}  # metric -> why it is hidden
+
+    # --- loading ---------------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Path | None = None) -> SemanticLayer:
+        """Parse the YAML (the packaged default unless ``path`` is given) and validate it."""
+        try:
+            text = (
+                Path(path).read_text(encoding="utf-8")
+                if path
+                else resources.files("shoplens.data").joinpath("semantic.yaml").read_text(encoding="utf-8")
+            )
+            raw = yaml.safe_load(text)
+        except (OSError, yaml.YAMLError) as exc:
+            raise DataError(f"Cannot read the semantic layer {path or 'semantic.yaml'}: {exc}") from exc
+        sources = {
+            name: Source(name, s["from"], s["time"], tuple(s.get("tables", [])), dict(s.get("joins", {})),
+                         s.get("description", ""))
+            for name, s in raw["sources"].items()
+        }
+        metrics = {
+            name: Metric(name, m["label"], m["unit"], m.get("description", ""), tuple(m.get("synonyms", [])),
+                         m.get("source"), m.get("sql"), m.get("derived"), tuple(m.get("requires", [])))
+            for name, m in raw["metrics"].items()
+        }
+        dims = {
+            name: Dimension(name, d["label"], dict(d.get("columns", {})), tuple(d.get("synonyms", [])),
+                            d.get("time_part"), list(d.get("values", [])))
+            for name, d in raw["dimensions"].items()
+        }
+        events = [Event(e["name"], e["label"], tuple(e.get("synonyms", [])), dict(e["rule"])) for e in raw["events"]]
+        layer = cls(sources, metrics, dims, events)
+        layer._validate()
+        return layer
+
+    def _validate(self) -> None:
+        for m in self._all_metrics.values():
+            if m.is_derived:
+                if not self.derived_parts(m):
+                    raise DataError(f"Derived metric {m.name} names no other metric.")
+            elif m.source not in self.sources or not m.sql:
+                raise DataError(f"Metric {m.name} needs a known source and sql.")
+        for d in self.dimensions.values():
+            for src in d.columns:
+                if src not in self.sources:
+                    raise DataError(f"Dimension {d.name} names unknown source {src}.")
+
+    def bind(self, query: QueryFn, tables: Iterable[str], as_of: dt.date | None = None,
+             max_values: int = 500) -> SemanticLayer:
+        """Adapt to a warehouse: hide metrics whose tables are absent and read dimension values from the data."""
+        self.tables = set(tables)
+        self.as_of = as_of
+        self.metrics, self.hidden = {}, {}
+        for m in self._all_metrics.values():
+            missing = sorted(set(self.metric_tables(m)) - self.tables)
+            if missing:
+                self.hidden[m.name] = f"needs table(s) {', '.join(missing)}"
+            else:
+                self.metrics[m.name] = m
+        for d in self.dimensions.values():
+            if d.time_part:
+                continue
+            for src_name, column in d.columns.items():
+                src = self.sources[src_name]
+                alias = column.split(".")[0]
+                join = src.joins.get(alias, "")
+                needed = set(src.tables) | ({_join_table(join)} if join else set())
+                if needed <= self.tables:
+                    rows = query(
+                        f"SELECT DISTINCT {column} AS v FROM {src.from_sql} {join} "
+                        f"WHERE {column} IS NOT NULL ORDER BY 1 LIMIT {max_values}"
+                    )
+                    d.values = [str(r[0]) for r in rows]
+                    break
+        return self
+
+    # --- lookups ---------------------------------------------------------------------------------------------
+    def metric(self, name: str) -> Metric:
+        if name in self.metrics:
+            return self.metrics[name]
+        if name in self.hidden:
+            raise UserInputError(
+                f"The metric '{name}' is not available in this warehouse ({self.hidden[name]}).",
+                hint=f"Available metrics: {', '.join(self.metrics)}.",
+            )
+        from rapidfuzz import process
+
+        close = [c for c, s, _ in process.extract(name, list(self.metrics), limit=3) if s >= 50]
+        raise UserInputError(
+            f"Unknown metric '{name}'.",
+            hint=f"Did you mean {' or '.join(repr(c) for c in close)}?" if close
+            else f"Available metrics: {', '.join(self.metrics)}.",
+        )
+
+    def dimension(self, name: str) -> Dimension:
+        if name in self.dimensions:
+            return self.dimensions[name]
+        from rapidfuzz import process
+
+        close = [c for c, s, _ in process.extract(name, list(self.dimensions), limit=3) if s >= 50]
+        raise UserInputError(
+            f"Unknown dimension '{name}'.",
+            hint=f"Did you mean {' or '.join(repr(c) for c in close)}?" if close
+            else f"Dimensions: {', '.join(self.dimensions)}.",
+        )
+
+    def derived_parts(self, metric: Metric) -> list[str]:
+        import re
+
+        words = set(re.findall(r"[a-z_][a-z0-9_]*", metric.derived or ""))
+        return [n for n in self._all_metrics if n in words and n != metric.name]
+
+    def metric_tables(self, metric: Metric) -> list[str]:
+        if metric.is_derived:
+            return sorted({t for p in self.derived_parts(metric) for t in self.metric_tables(self._all_metrics[p])})
+        return sorted(set(self.sources[metric.source or ""].tables) | set(metric.requires))
+
+    def metric_source_names(self, metric: Metric) -> list[str]:
+        if metric.is_derived:
+            return sorted({self._all_metrics[p].source or "" for p in self.derived_parts(metric)})
+        return [metric.source or ""]
+
+    def raw_metric(self, name: str) -> Metric:
+        return self._all_metrics[name]
+
+    def event(self, name: str) -> Event:
+        for e in self.events:
+            if e.name == name:
+                return e
+        raise UserInputError(f"Unknown calendar event '{name}'.", hint=f"Known: {', '.join(e.name for e in self.events)}.")
+
+    def events_between(self, start: dt.date, end: dt.date, *, max_days: int = 4) -> list[tuple[Event, dt.date, dt.date]]:
+        """Short calendar events (<= max_days long) falling inside [start, end], for chart annotations."""
+        out = []
+        for year in range(start.year, end.year + 1):
+            for e in self.events:
+                a, b = e.window(year)
+                if (b - a).days < max_days and start <= a and b <= end:
+                    out.append((e, a, b))
+        return sorted(out, key=lambda t: t[1])
+
+    def describe(self) -> str:
+        """Plain-text description for prompts and `shoplens schema`."""
+        lines = ["Metrics:"]
+        for m in self.metrics.values():
+            lines.append(f"- {m.name} ({m.unit}): {m.description} Also called: {', '.join(m.synonyms[:4])}.")
+        lines.append("Dimensions:")
+        for d in self.dimensions.values():
+            vals = f" Values: {', '.join(d.values[:12])}{' ...' if len(d.values) > 12 else ''}." if d.values else ""
+            lines.append(f"- {d.name}: {d.label}.{vals}")
+        lines.append("Calendar events: " + ", ".join(e.label for e in self.events) + ".")
+        if self.as_of:
+            lines.append(f"Data as of {self.as_of.isoformat()} (relative periods resolve against this date).")
+        return "\n".join(lines)
+
+
+def _join_table(join_sql: str) -> str:
+    # "LEFT JOIN customers c ON ..." -> "customers"
+    words = join_sql.split()
+    return words[words.index("JOIN") + 1] if "JOIN" in words else ""

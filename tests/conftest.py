@@ -1,0 +1,49 @@
+"""Shared fixtures: one small seeded demo warehouse per test session, settings pointing at temp folders."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Tests never touch the user's ~/.shoplens nor a real model endpoint.
+_HOME = Path(tempfile.mkdtemp(prefix="shoplens-test-home-"))
+os.environ["SHOPLENS_HOME"] = str(_HOME)
+for _var in ("SHOPLENS_DB", "SHOPLENS_LLM_BASE_URL", "SHOPLENS_CONFIG", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+    os.environ.pop(_var, None)
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+DEMO_SCALE = 0.05
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo warehouse (scale 0.05, seed 7), built once per session. Treat it as read-only."""
+    from shoplens.data.demo import build_demo
+
+    path = tmp_path_factory.mktemp("warehouse") / "demo.duckdb"
+    build_demo(path, scale=DEMO_SCALE, seed=DEMO_SEED)
+    return path
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, demo_db: Path):
+    """Settings for one test: the session warehouse, charts and models under the test's temp dir."""
+    from shoplens.agent.config import Settings
+
+    return Settings.load(env={}, home=tmp_path / "home", db=demo_db, charts_dir=tmp_path / "charts")
+
+
+@pytest.fixture(scope="session")
+def tool_ctx(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A ToolContext (runner + bound semantic layer) on the session warehouse."""
+    from shoplens.tools.context import ToolContext
+
+    ctx = ToolContext.open(demo_db, tmp_path_factory.mktemp("charts"))
+    yield ctx
+    ctx.close()

@@ -1,0 +1,158 @@
+"""How ShopLens writes numbers and dates for people: one helper shared by charts, explanations and answers.
+
+Units follow the semantic layer: ``currency`` (dollars), ``count``, ``percent`` (a FRACTION: 0.081 is 8.1%),
+``ratio``, ``rating`` and ``number``; ``change`` is a signed fraction (0.081 -> "+8.1%").
+
+>>> format_value(1_234_567, "currency"), format_value(45_620, "currency"), format_value(980, "currency")
+('$1.23M', '$45.6K', '$980')
+>>> format_value(12_345, "count"), format_value(0.081, "percent"), format_value(0.081, "change")
+('12,345', '8.1%', '+8.1%')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+UNITS = ("currency", "count", "percent", "ratio", "rating", "number")
+#: Units whose values add up across rows (a total means something); the others are averages or rates.
+ADDITIVE_UNITS = ("currency", "count")
+
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+CURRENCY = "$"
+
+
+def _to_float(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def _strip(s: str) -> str:
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def _round_sig(a: float, sig: int) -> float:
+    if a == 0:
+        return 0.0
+    return round(a, sig - 1 - math.floor(math.log10(a)))
+
+
+def compact(value: float, sig: int = 3) -> str:
+    """A non-negative number with K/M/B/T suffix and ``sig`` significant digits: 1234567 -> '1.23M'."""
+    a = _round_sig(abs(value), sig)
+    for threshold, suffix in _SUFFIXES:
+        if a >= threshold:
+            scaled = _round_sig(a / threshold, sig)
+            decimals = max(0, sig - 1 - math.floor(math.log10(scaled)))
+            return _strip(f"{scaled:.{decimals}f}") + suffix
+    decimals = max(0, sig - 1 - math.floor(math.log10(a))) if a else 0
+    return _strip(f"{a:.{decimals}f}")
+
+
+def format_value(value: Any, unit: str | None = "number") -> str:
+    """Format one value for a sentence or a label. ``None``/NaN give 'n/a'."""
+    v = _to_float(value)
+    if v is None:
+        return "n/a"
+    unit = unit or "number"
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if unit == "currency":
+        if a >= 1000 or _round_sig(a, 3) >= 1000:
+            return f"{sign}{CURRENCY}{compact(a)}"
+        if a >= 100:
+            return f"{sign}{CURRENCY}{a:,.0f}"
+        return f"{sign}{CURRENCY}{a:,.2f}"
+    if unit == "count":
+        if a >= 1e6:
+            return sign + compact(a)
+        if abs(a - round(a)) < 1e-9 or a >= 100:
+            return f"{sign}{a:,.0f}"
+        return f"{sign}{a:,.1f}"
+    if unit == "percent":
+        return f"{sign}{_pct(a)}%"
+    if unit == "change":
+        return f"{'-' if v < 0 else '+'}{_pct(a)}%"
+    if unit == "ratio":
+        return f"{sign}{a:,.2f}"
+    if unit == "rating":
+        return f"{sign}{a:.2f}"
+    return f"{sign}{_plain(a)}"
+
+
+def format_signed(value: Any, unit: str | None = "number") -> str:
+    """A difference with an explicit sign: +$12.3K, -1,204, +2.1 pts (percent differences are points)."""
+    v = _to_float(value)
+    if v is None:
+        return "n/a"
+    sign = "+" if v >= 0 else "-"
+    if unit == "percent":
+        return f"{sign}{abs(v) * 100:.1f} pts"
+    return sign + format_value(abs(v), unit)
+
+
+def _pct(a: float) -> str:
+    p = a * 100
+    if p == 0 or p >= 1:
+        return f"{p:,.1f}"
+    return f"{p:.2f}"
+
+
+def _plain(a: float) -> str:
+    if a >= 1e6:
+        return compact(a)
+    if a >= 100 or abs(a - round(a)) < 1e-9:
+        return f"{a:,.0f}"
+    if a >= 1:
+        return _strip(f"{a:,.2f}")
+    return _strip(f"{a:.3g}")
+
+
+def infer_grain(dates: Any) -> str:
+    """'day' | 'week' | 'month' | 'quarter' | 'year' from the median spacing of sorted unique dates."""
+    import pandas as pd
+
+    idx = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(dates)).dropna().unique())).sort_values()
+    if len(idx) < 2:
+        return "day"
+    step = float(pd.Series(idx).diff().dropna().dt.days.median())
+    if step <= 1.5:
+        return "day"
+    if step <= 10:
+        return "week"
+    if step <= 45:
+        return "month"
+    if step <= 120:
+        return "quarter"
+    return "year"
+
+
+def format_date(value: Any, grain: str = "day") -> str:
+    """A date for people at the given grain: 'Mar 14, 2026', 'week of Mar 9, 2026', 'Mar 2026', 'Q1 2026'."""
+    if value is None:
+        return "n/a"
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if not isinstance(value, dt.date):
+        return str(value)
+    day = f"{value:%b} {value.day}, {value.year}"
+    if grain == "week":
+        return f"week of {day}"
+    if grain == "month":
+        return f"{value:%b %Y}"
+    if grain == "quarter":
+        return f"Q{(value.month - 1) // 3 + 1} {value.year}"
+    if grain == "year":
+        return str(value.year)
+    return day
