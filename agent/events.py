@@ -54,6 +54,15 @@ class Notice:
 
 
 @dataclass
+class AnswerMeta:
+    """Facts about the answer as a whole: the resolved period, the numbers it may quote, clarification choices."""
+
+    period: Period | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    choices: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Answer:
     question: str
     mode: str  # "llm" | "offline"
@@ -97,4 +106,4 @@ class FinalAnswer:
     answer: Answer
 
 
-Event = StepStarted | StepFinished | TextDelta | TableArtifact | ChartArtifact | Notice | FinalAnswer
+Event = StepStarted | StepFinished | TextDelta | TableArtifact | ChartArtifact | Notice | AnswerMeta | FinalAnswer

@@ -129,12 +129,18 @@ class SqlRunner:
         start = time.perf_counter()
         timer.start()
         try:
-            reader = cur.execute(query).fetch_record_batch(max(cap, 1) + 1)
-            try:
-                batch = reader.read_next_batch()
-                table = batch.to_pandas() if batch.num_rows else reader.schema.empty_table().to_pandas()
-            except StopIteration:
-                table = reader.schema.empty_table().to_pandas()
+            reader = cur.sql(query).to_arrow_reader(max(cap, 1) + 1)
+            batches, n = [], 0
+            while n <= cap:  # read just past the cap, to know whether the result was truncated
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    break
+                batches.append(batch)
+                n += batch.num_rows
+            import pyarrow as pa
+
+            table = pa.Table.from_batches(batches, schema=reader.schema).to_pandas()
         except duckdb.InterruptException as exc:
             raise QueryTimeout(
                 f"The query was stopped after {limit:g} s (time limit).",

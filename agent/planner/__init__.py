@@ -1,1 +1,39 @@
-"""ShopLens agent/planner."""
+"""The offline planner: answers everyday questions deterministically, with no LLM, through the same tools and
+Answer contract as the LLM agent. ``understand`` turns a question into a Plan; ``execute`` answers the Plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from shoplens.agent.events import Event
+from shoplens.agent.planner.plan import Plan
+
+if TYPE_CHECKING:
+    from shoplens.agent.sessions import Session
+    from shoplens.agent.toolbox import Toolbox
+
+__all__ = ["OfflinePlanner", "Plan"]
+
+
+class OfflinePlanner:
+    mode = "offline"
+
+    def __init__(self, toolbox: Toolbox) -> None:
+        from shoplens.agent.planner.execute import Executor
+        from shoplens.agent.planner.understand import Understander
+
+        self.toolbox = toolbox
+        self.understander = Understander(toolbox.semantic, toolbox.ctx.as_of)
+        self.executor = Executor(toolbox)
+
+    def plan(self, question: str, last: Plan | None = None) -> Plan:
+        return self.understander.understand(question, last)
+
+    def stream(self, question: str, session: Session) -> Iterator[Event]:
+        plan = self.plan(question, session.planner_state.get("last_plan"))
+        yield from self.executor.run(plan)
+        if plan.kind not in ("clarify", "unsupported", "describe"):
+            session.planner_state["last_plan"] = plan
+        elif plan.kind == "clarify":
+            session.planner_state["pending_clarify"] = plan

@@ -1,0 +1,202 @@
+"""The Analyst: one entry point for every front end. It routes a question to the LLM agent when a model endpoint
+is configured and reachable, else (or on failure) to the offline planner, and assembles the typed events into an
+Answer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from shoplens.agent.config import Settings
+from shoplens.agent.events import (
+    Answer,
+    AnswerMeta,
+    ChartArtifact,
+    Event,
+    FinalAnswer,
+    Notice,
+    StepFinished,
+    TableArtifact,
+    TextDelta,
+)
+from shoplens.agent.sessions import Session, SessionStore
+from shoplens.agent.toolbox import Toolbox
+from shoplens.data.errors import ModelUnavailable, ShopLensError, UserInputError
+from shoplens.tools.context import ToolContext
+
+log = logging.getLogger("shoplens.analyst")
+
+MAX_QUESTION_CHARS = 4000
+LLM_COOLDOWN_S = 60.0  # after an endpoint failure, answer offline for this long before trying it again
+
+
+class Brain(Protocol):
+    """Turns a question into events (never FinalAnswer). Raises ModelUnavailable when its model is away."""
+
+    mode: str
+
+    def stream(self, question: str, session: Session) -> Iterator[Event]: ...
+
+
+class Analyst:
+    def __init__(self, settings: Settings, *, ctx: ToolContext | None = None, planner: Brain | None = None,
+                 llm: Brain | None = None, sessions: SessionStore | None = None) -> None:
+        self.settings = settings
+        self._ctx = ctx
+        self._planner = planner
+        self._llm = llm
+        self.sessions = sessions or SessionStore()
+        self._lock = threading.RLock()
+        self._llm_down_until = 0.0
+        self._llm_last_error: str | None = None
+
+    # --- lazily built parts -------------------------------------------------------------------------------
+    @property
+    def ctx(self) -> ToolContext:
+        with self._lock:
+            if self._ctx is None:
+                s = self.settings
+                self._ctx = ToolContext.open(s.db_path, s.charts_path, timeout_s=s.sql_timeout_s,
+                                             row_cap=s.sql_row_cap, memory_limit=s.sql_memory_limit,
+                                             threads=s.sql_threads)
+            return self._ctx
+
+    @property
+    def toolbox(self) -> Toolbox:
+        with self._lock:
+            if not hasattr(self, "_toolbox"):
+                self._toolbox = Toolbox(self.ctx, self.settings)
+            return self._toolbox
+
+    @property
+    def planner(self) -> Brain:
+        with self._lock:
+            if self._planner is None:
+                from shoplens.agent.planner import OfflinePlanner
+
+                self._planner = OfflinePlanner(self.toolbox)
+            return self._planner
+
+    @property
+    def llm(self) -> Brain | None:
+        with self._lock:
+            if self._llm is None and self.settings.llm_configured:
+                from shoplens.agent.llm import LlmAgent
+
+                self._llm = LlmAgent(self.settings, self.toolbox)
+            return self._llm
+
+    def llm_available(self) -> bool:
+        return self.llm is not None and time.monotonic() >= self._llm_down_until
+
+    def mode(self) -> str:
+        return "llm" if self.llm_available() else "offline"
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.close()
+
+    # --- answering -----------------------------------------------------------------------------------------
+    def ask(self, question: str, session: str | None = None) -> Answer:
+        answer: Answer | None = None
+        for event in self.stream(question, session):
+            if isinstance(event, FinalAnswer):
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, session: str | None = None) -> Iterator[Event]:
+        """Yield typed events while answering; the last event is always FinalAnswer (errors included)."""
+        start = time.perf_counter()
+        question = (question or "").strip()
+        collected: list[Event] = []
+        mode = "offline"
+        sess: Session | None = None
+        try:
+            check_question(question)
+            sess = self.sessions.get(session, create=True)
+            with sess.lock:
+                if self.llm_available():
+                    try:
+                        for event in self.llm.stream(question, sess):  # type: ignore[union-attr]
+                            collected.append(event)
+                            yield event
+                        mode = "llm"
+                    except ModelUnavailable as exc:
+                        self._llm_down_until = time.monotonic() + LLM_COOLDOWN_S
+                        self._llm_last_error = str(exc)
+                        collected = [Notice(f"The language model is unavailable ({exc}); "
+                                            "this answer comes from the offline planner.")]
+                        yield collected[0]
+                if mode == "offline":
+                    for event in self.planner.stream(question, sess):
+                        collected.append(event)
+                        yield event
+        except ShopLensError as exc:
+            note = TextDelta(str(exc))
+            collected.append(note)
+            yield note
+        except Exception as exc:  # last boundary: the person gets a message, the log gets the traceback
+            log.exception("unexpected error while answering %r", question[:200])
+            note = TextDelta(f"Sorry, something went wrong while answering ({type(exc).__name__}). "
+                             "The error was logged; try rephrasing the question.")
+            collected.append(note)
+            yield note
+        answer = build_answer(question, mode, collected, (time.perf_counter() - start) * 1000)
+        if sess is not None:
+            answer.session_id = sess.id
+            sess.remember(question, answer.answer)
+        yield FinalAnswer(answer)
+
+    # --- status for health checks and the UI side panel ----------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        ctx = self.ctx
+        runner = ctx.runner
+        counts = {t: int(runner.scalar(f'SELECT count(*) FROM "{t}"')) for t in runner.catalog}
+        first = runner.scalar("SELECT min(order_date) FROM orders")
+        return {
+            "warehouse": {"tables": counts, "first_date": str(first), "as_of": ctx.as_of.isoformat()},
+            "mode": self.mode(),
+            "llm": {
+                "configured": self.settings.llm_configured,
+                "model": self.settings.llm_model if self.settings.llm_configured else None,
+                "available": self.llm_available() if self.settings.llm_configured else False,
+                "last_error": self._llm_last_error,
+            },
+        }
+
+
+def check_question(question: str) -> None:
+    if not question:
+        raise UserInputError("The question is empty.", hint="Ask something like 'revenue last month by category'.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise UserInputError(
+            f"The question is too long ({len(question):,} characters).",
+            hint=f"Keep it under {MAX_QUESTION_CHARS:,} characters.",
+        )
+
+
+def build_answer(question: str, mode: str, events: list[Event], elapsed_ms: float) -> Answer:
+    answer = Answer(question=question, mode=mode, elapsed_ms=elapsed_ms)
+    text: list[str] = []
+    for ev in events:
+        if isinstance(ev, TextDelta):
+            text.append(ev.text)
+        elif isinstance(ev, TableArtifact):
+            answer.tables.append(ev.table)
+        elif isinstance(ev, ChartArtifact):
+            answer.charts.append(ev.chart)
+        elif isinstance(ev, Notice):
+            answer.warnings.append(ev.message)
+        elif isinstance(ev, AnswerMeta):
+            answer.period = ev.period or answer.period
+            answer.facts.update(ev.facts)
+            answer.choices = ev.choices or answer.choices
+        elif isinstance(ev, StepFinished):
+            answer.steps.append({"tool": ev.tool, "args": ev.args, "elapsed_ms": round(ev.elapsed_ms, 1), "ok": ev.ok})
+            answer.sql.extend(s for s in ev.sql if s not in answer.sql)
+    answer.answer = "".join(text).strip()
+    return answer

@@ -1,0 +1,1 @@
+"""LLM mode: LangChain create_agent on an OpenAI-compatible (vLLM) endpoint."""

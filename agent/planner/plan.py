@@ -1,0 +1,70 @@
+"""The offline planner's intermediate form: what a question asks, fully resolved against the warehouse.
+
+``understand(question, state) -> Plan`` (agent/planner/understand.py) fills it; ``execute(plan) -> events``
+(agent/planner/execute.py) answers it through the tools. Follow-ups merge a new question into the last Plan.
+
+Facts contract (what execution puts in ``AnswerMeta.facts``; the evaluation and the grounding check read it):
+    kind      plan kind (below)
+    metric    metric name; label: human label; unit: currency|count|percent|ratio|rating
+    filters   {dimension: [values]}
+    period    {"start": iso, "end": iso, "label": str}
+    value     the figure (figure; compare: the current period's value)
+    previous_value, change_pct, compare_period   (compare; change_pct is a fraction, 0.081 = +8.1%)
+    rows      [[label, value], ...] in the order shown (breakdown, top)
+    series    [[period_start_iso, value], ...] (trend, chart with a time axis)
+    dates     [[iso, value, expected], ...] unusual days (anomalies)
+    contributors [[label, delta], ...] largest contributions to a change (why)
+    forecast  {"horizon", "grain", "model", "total", "lo", "hi"} (forecast)
+    aspects   {"negative": [[aspect, count], ...], "positive": [...]} (reviews); mix {"positive": share, ...}
+    choices   options offered (clarify)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from shoplens.tools.artifacts import Period
+
+KINDS = (
+    "figure",  # a single number: "revenue last month"
+    "breakdown",  # by a dimension: "revenue by channel in 2025"
+    "top",  # top/bottom N: "top 5 products by units this year"
+    "compare",  # vs previous period / same period last year / two named periods
+    "trend",  # over time, with a chart: "monthly revenue trend for Beauty"
+    "chart",  # chart by description: "stacked bars of monthly revenue by channel for 2025"
+    "forecast",  # "forecast Electronics revenue for the next 8 weeks"
+    "reviews",  # sentiment and complaints: "what are customers complaining about for Aurora X2?"
+    "anomalies",  # unusual days: "any unusual days in March 2025?"
+    "why",  # drivers of a change: "why did Electronics revenue drop in October?"
+    "describe",  # "what data do you have?", "which metrics can I ask about?"
+    "clarify",  # ambiguous: ask one short question with choices
+    "unsupported",  # cannot answer offline: say so, offer what it can do
+)
+
+
+@dataclass
+class Plan:
+    kind: str
+    metric: str | None = None
+    also: list[str] = field(default_factory=list)  # a second measure (dual axis, scatter)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    period: Period | None = None
+    compare_mode: str | None = None  # "previous" | "yoy" | "explicit"
+    compare_period: Period | None = None
+    group_by: list[str] = field(default_factory=list)
+    grain: str | None = None  # day | week | month | quarter | year
+    top_n: int | None = None
+    order: str = "desc"  # desc (top) | asc (bottom)
+    chart_kind: str | None = None  # line, bar, hbar, stacked_bar, grouped_bar, area, scatter, heatmap, ...
+    horizon: int | None = None
+    model: str | None = None  # forecast model
+    question: str = ""
+    clarify: str | None = None  # the clarifying question (kind == "clarify")
+    choices: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # assumptions said out loud ("'sales' read as revenue")
+    reason: str | None = None  # why it is unsupported
+    confidence: float = 1.0
+
+    def merged(self, **changes: Any) -> Plan:
+        return replace(self, **changes)
