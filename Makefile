@@ -1,5 +1,5 @@
 PY ?= python
-.PHONY: test lint bench demo ui
+.PHONY: test lint bench demo ui docs
 test:
 	$(PY) -m pytest -q
 lint:
@@ -10,3 +10,5 @@ demo:
 	shoplens data demo
 ui:
 	shoplens ui
+docs:
+	$(PY) -m shoplens.agent.cli.docgen > docs/cli.md

@@ -41,6 +41,7 @@ class Metric:
     sql: str | None = None
     derived: str | None = None
     requires: tuple[str, ...] = ()
+    requires_values: tuple[str, ...] = ()  # "table.column" that must hold at least one value
 
     @property
     def is_derived(self) -> bool:
@@ -55,10 +56,13 @@ class Dimension:
     synonyms: tuple[str, ...]
     time_part: str | None = None
     values: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)  # source -> table this warehouse lacks
 
     def column_for(self, source: Source) -> str | None:
         if self.time_part:
             return f"{self.time_part}({source.time})"
+        if source.name in self.missing:
+            return None
         return self.columns.get(source.name)
 
 
@@ -113,7 +117,8 @@ class SemanticLayer:
         }
         metrics = {
             name: Metric(name, m["label"], m["unit"], m.get("description", ""), tuple(m.get("synonyms", [])),
-                         m.get("source"), m.get("sql"), m.get("derived"), tuple(m.get("requires", [])))
+                         m.get("source"), m.get("sql"), m.get("derived"), tuple(m.get("requires", [])),
+                         tuple(m.get("requires_values", [])))
             for name, m in raw["metrics"].items()
         }
         dims = {
@@ -144,27 +149,40 @@ class SemanticLayer:
         self.tables = set(tables)
         self.as_of = as_of
         self.metrics, self.hidden = {}, {}
+        empty: dict[str, bool] = {}
         for m in self._all_metrics.values():
             missing = sorted(set(self.metric_tables(m)) - self.tables)
+            parts = [self._all_metrics[p] for p in self.derived_parts(m)] if m.is_derived else [m]
+            needs = [c for part in parts for c in part.requires_values]
             if missing:
                 self.hidden[m.name] = f"needs table(s) {', '.join(missing)}"
+                continue
+            for col in needs:
+                if col not in empty:
+                    table, column = col.split(".")
+                    empty[col] = not query(f"SELECT 1 FROM {table} WHERE {column} IS NOT NULL LIMIT 1")
+            blank = [c for c in needs if empty[c]]
+            if blank:
+                self.hidden[m.name] = f"needs values in {', '.join(blank)}, which are all empty"
             else:
                 self.metrics[m.name] = m
         for d in self.dimensions.values():
             if d.time_part:
                 continue
+            d.missing, d.values = {}, []
             for src_name, column in d.columns.items():
                 src = self.sources[src_name]
-                alias = column.split(".")[0]
-                join = src.joins.get(alias, "")
-                needed = set(src.tables) | ({_join_table(join)} if join else set())
-                if needed <= self.tables:
+                join = src.joins.get(column.split(".")[0], "")
+                lacking = sorted((set(src.tables) | ({_join_table(join)} if join else set())) - self.tables)
+                if lacking:
+                    d.missing[src_name] = lacking[0]
+                    continue
+                if not d.values:
                     rows = query(
                         f"SELECT DISTINCT {column} AS v FROM {src.from_sql} {join} "
                         f"WHERE {column} IS NOT NULL ORDER BY 1 LIMIT {max_values}"
                     )
                     d.values = [str(r[0]) for r in rows]
-                    break
         return self
 
     # --- lookups ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ LAYERS = {"data": 0, "forecasting": 0, "tools": 1, "agent": 2}
 # What each package may import from ShopLens. data.errors is shared by every layer.
 ALLOWED = {
     "data": {"data"},
-    "forecasting": {"forecasting", "data.errors"},
+    "forecasting": {"forecasting", "data.errors", "data.serialize"},
     "tools": {"tools", "data", "forecasting"},
     "agent": {"agent", "tools", "data", "forecasting", "prompts"},
 }

@@ -91,6 +91,14 @@ def test_customer_dimension_joins_only_when_needed(tiny: ToolContext) -> None:
     assert {r[0]: float(r[1]) for r in rows} == {"consumer": 190.0, "business": 18.0}
 
 
+def test_dimension_names_shared_by_joined_tables_are_not_ambiguous(tiny: ToolContext) -> None:
+    # the segment filter joins customers, which also has a region column
+    rows = run(tiny, metric="revenue", group_by=["region"], filters={"segment": ["consumer"]})
+    assert [(r[0], float(r[1])) for r in rows] == [("West", 190.0)]
+    rows = run(tiny, metric="revenue", group_by=["channel"], filters={"campaign_channel": ["email"]}, grain="month")
+    assert [(str(r[0]), r[1], float(r[2])) for r in rows] == [("2025-01-01", "web", 120.0)]
+
+
 def test_derived_roas_joins_two_sources(tiny: ToolContext) -> None:
     rows = run(tiny, metric="roas", group_by=["campaign_channel"])
     got = {r[0]: r[1] for r in rows}
@@ -130,7 +138,7 @@ def test_metrics_of_absent_tables_are_hidden(tmp_path: Path) -> None:
     con = duckdb.connect(str(path))
     for table in ("products", "orders", "order_items"):
         con.execute(create_table_sql(table))
-    con.execute("INSERT INTO products VALUES (1, 'S', 'P', 'Uncategorised', NULL, NULL, 1, 1, NULL, NULL, NULL)")
+    con.execute("INSERT INTO products VALUES (1, 'S', 'P', 'Uncategorised', NULL, NULL, 1, NULL, NULL, NULL, NULL)")
     con.execute("INSERT INTO orders VALUES (1, NULL, '2024-01-01', NULL, NULL, NULL, 'completed', NULL)")
     con.execute("INSERT INTO order_items VALUES (1, 1, 1, 1, 1, 0, 1)")
     con.close()
@@ -139,6 +147,12 @@ def test_metrics_of_absent_tables_are_hidden(tmp_path: Path) -> None:
         assert "revenue" in ctx.semantic.metrics and "ad_spend" not in ctx.semantic.metrics
         with pytest.raises(UserInputError, match="not available in this warehouse"):
             ctx.semantic.metric("roas")
+        # unit_cost is empty: margin is hidden with the reason; customers/campaigns are absent: said plainly
+        assert "all empty" in ctx.semantic.hidden["gross_margin"]
+        with pytest.raises(UserInputError, match="needs the customers table"):
+            compile_query(MetricQuery("revenue", group_by=["segment"]), ctx.semantic)
+        with pytest.raises(UserInputError, match="needs the campaigns table"):
+            compile_query(MetricQuery("revenue", filters={"campaign": ["X"]}), ctx.semantic)
     finally:
         ctx.close()
 

@@ -143,7 +143,7 @@ def test_unknown_column_suggests_the_closest_real_names(runner: SqlRunner) -> No
 
 def test_unknown_table_lists_tables(runner: SqlRunner) -> None:
     with pytest.raises(UserInputError) as exc:
-        runner.run("SELECT * FROM order")
+        runner.run("SELECT * FROM ordrs")
     assert "orders" in str(exc.value)
 
 

@@ -7,10 +7,12 @@ are for people and for the grounding check. These types are the vocabulary of th
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from typing import Any
+
+from shoplens.data.serialize import jsonable
+
+__all__ = ["Chart", "Period", "Table", "ToolOutput", "jsonable"]
 
 
 @dataclass(frozen=True)
@@ -79,34 +81,3 @@ class ToolOutput:
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable(asdict(self))
-
-
-def jsonable(value: Any) -> Any:
-    """Convert numpy/pandas/decimal/date values into plain JSON-friendly Python."""
-    if value is None or isinstance(value, bool | str | int):
-        return value
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [jsonable(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar
-        try:
-            return jsonable(value.item())
-        except (ValueError, TypeError):
-            pass
-    if hasattr(value, "isoformat"):  # pandas Timestamp
-        return value.isoformat()
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError, ImportError):
-        pass
-    return str(value)

@@ -36,6 +36,13 @@ def _quote(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _missing_table(label: str, table: str) -> UserInputError:
+    return UserInputError(
+        f"{label} needs the {table} table, which this warehouse does not have.",
+        hint=f"Import {table} (see docs/import.md) or ask without {label.lower()}.",
+    )
+
+
 def _aliases(sql: str, source: Source) -> list[str]:
     return [a for a in source.joins if re.search(rf"\b{re.escape(a)}\.", sql)]
 
@@ -53,6 +60,8 @@ def _source_select(q: MetricQuery, semantic: SemanticLayer, source: Source, metr
     for name in q.group_by:
         dim = semantic.dimension(name)
         col = dim.column_for(source)
+        if col is None and source.name in dim.missing:
+            raise _missing_table(dim.label, dim.missing[source.name])
         if col is None:
             raise UserInputError(
                 f"'{dim.label}' cannot break down {', '.join(m.label for m in metrics)}.",
@@ -71,6 +80,8 @@ def _source_select(q: MetricQuery, semantic: SemanticLayer, source: Source, metr
             continue
         dim = semantic.dimension(name)
         col = dim.column_for(source)
+        if col is None and source.name in dim.missing:
+            raise _missing_table(dim.label, dim.missing[source.name])
         if col is None:
             raise UserInputError(
                 f"{', '.join(m.label for m in metrics)} cannot be filtered by {dim.label.lower()}.",
@@ -88,7 +99,8 @@ def _source_select(q: MetricQuery, semantic: SemanticLayer, source: Source, metr
     if where:
         sql += " WHERE " + " AND ".join(where)
     if keys:
-        sql += " GROUP BY " + ", ".join(keys)
+        # Group by position: an alias such as `region` would be ambiguous once customers (c.region) is joined.
+        sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
     if order_limit:
         sql += _order_limit(q, keys, metrics[0].name)
     return sql

@@ -200,11 +200,22 @@ class SqlRunner:
             close = [c for c, score, _ in process.extract(bad, columns, limit=3) if score >= 60]
             hint = f"Closest real columns: {', '.join(close)}." if close else "Run `shoplens schema` for the columns."
         elif m := _TABLE_RE.search(str(exc)):
-            close = [t for t, score, _ in process.extract(m.group(1), list(self.catalog), limit=3) if score >= 50]
-            hint = f"Tables: {', '.join(close or sorted(self.catalog))}."
+            from shoplens.data.contract import ENRICHMENT_TABLES, TABLES
+
+            name = m.group(1).split(".")[-1]
+            tables = ", ".join(sorted(self.catalog))
+            if name in TABLES or name in ENRICHMENT_TABLES:
+                msg = f"This warehouse has no {name} table (it is optional and was not imported or computed)."
+                hint = f"Available tables: {tables}."
+                if name in ENRICHMENT_TABLES:
+                    hint += " Run `shoplens reviews score` to compute review sentiment."
+            else:
+                close = [t for t, score, _ in process.extract(name, list(self.catalog), limit=3) if score >= 50]
+                hint = f"Did you mean {' or '.join(close)}? Tables: {tables}." if close else f"Tables: {tables}."
         elif isinstance(exc, duckdb.PermissionException):
             msg = "Refused: the query tries to read files or use the network, which is disabled."
             hint = "Query the warehouse tables only."
         elif _FUNC_RE.search(str(exc)):
             hint = "That function is not available; use standard SQL functions."
-        return UserInputError(f"The query failed: {msg}", hint=hint)
+        return UserInputError(msg if msg.startswith(("This warehouse", "Refused")) else f"The query failed: {msg}",
+                              hint=hint)

@@ -39,9 +39,14 @@ def fail(message: str, code: int = 1, *, as_json: bool = False) -> None:
 
 
 def run_cli(app: typer.Typer, argv: list[str]) -> int:
+    """Run the CLI and return its exit code; every failure becomes a short message, never a traceback."""
+    from typer import _click as click  # typer 0.29 bundles its own click
+
     try:
-        app(args=argv, prog_name="shoplens", standalone_mode=False)
-        return 0
+        rc = app(args=argv, prog_name="shoplens", standalone_mode=False)
+        if rc == 130:
+            err.print("Interrupted.")
+        return rc if isinstance(rc, int) else 0
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except ShopLensError as exc:
@@ -50,15 +55,13 @@ def run_cli(app: typer.Typer, argv: list[str]) -> int:
     except KeyboardInterrupt:
         err.print("Interrupted.")
         return 130
+    except click.exceptions.ClickException as exc:  # usage errors: bad option, missing argument
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err.print("Aborted.")
+        return 1
     except Exception as exc:  # the last boundary: never a stack trace for users
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            err.print("Aborted.")
-            return 1
         debug = False
         with contextlib.suppress(ShopLensError):
             debug = Settings.load().debug

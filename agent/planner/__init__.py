@@ -24,16 +24,20 @@ class OfflinePlanner:
         from shoplens.agent.planner.understand import Understander
 
         self.toolbox = toolbox
-        self.understander = Understander(toolbox.semantic, toolbox.ctx.as_of)
+        from shoplens.tools.metric_query import data_start
+
+        self.understander = Understander(toolbox.semantic, toolbox.ctx.as_of, data_start(toolbox.ctx))
         self.executor = Executor(toolbox)
 
     def plan(self, question: str, last: Plan | None = None) -> Plan:
         return self.understander.understand(question, last)
 
     def stream(self, question: str, session: Session) -> Iterator[Event]:
-        plan = self.plan(question, session.planner_state.get("last_plan"))
+        state = session.planner_state
+        pending = state.pop("pending_clarify", None)  # a reply to a clarifying question resumes that question
+        plan = self.plan(question, pending or state.get("last_plan"))
         yield from self.executor.run(plan)
         if plan.kind not in ("clarify", "unsupported", "describe"):
-            session.planner_state["last_plan"] = plan
+            state["last_plan"] = plan
         elif plan.kind == "clarify":
-            session.planner_state["pending_clarify"] = plan
+            state["pending_clarify"] = plan
