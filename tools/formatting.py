@@ -38,9 +38,12 @@ def _strip(s: str) -> str:
 
 
 def _round_sig(a: float, sig: int) -> float:
+    """Round half up to ``sig`` significant digits (2,005,000 -> 2,010,000; round() would give 2,000,000)."""
     if a == 0:
         return 0.0
-    return round(a, sig - 1 - math.floor(math.log10(a)))
+    digits = sig - 1 - math.floor(math.log10(a))
+    scaled = a * 10.0**digits
+    return math.floor(scaled + 0.5 + 1e-9 * scaled) / 10.0**digits
 
 
 def compact(value: float, sig: int = 3) -> str:
@@ -66,7 +69,7 @@ def format_value(value: Any, unit: str | None = "number") -> str:
     if unit == "currency":
         if a >= 1000 or _round_sig(a, 3) >= 1000:
             return f"{sign}{CURRENCY}{compact(a)}"
-        if a >= 100:
+        if a >= 100 or abs(a - round(a)) < 0.005:
             return f"{sign}{CURRENCY}{a:,.0f}"
         return f"{sign}{CURRENCY}{a:,.2f}"
     if unit == "count":
@@ -115,13 +118,21 @@ def _plain(a: float) -> str:
 
 
 def infer_grain(dates: Any) -> str:
-    """'day' | 'week' | 'month' | 'quarter' | 'year' from the median spacing of sorted unique dates."""
+    """'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year' from the median spacing of sorted unique dates."""
+    import numpy as np
     import pandas as pd
 
-    idx = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(dates)).dropna().unique())).sort_values()
-    if len(idx) < 2:
-        return "day"
-    step = float(pd.Series(idx).diff().dropna().dt.days.median())
+    values = dates.to_numpy() if hasattr(dates, "to_numpy") else np.asarray(list(dates))
+    if values.dtype.kind != "M":
+        values = pd.to_datetime(pd.Series(values), errors="coerce").to_numpy()
+    days = np.unique(values[~np.isnat(values)].astype("datetime64[D]"))
+    if len(days) < 2:
+        stamps = np.unique(values[~np.isnat(values)].astype("datetime64[m]"))
+        return "hour" if len(stamps) > 1 else "day"
+    step = float(np.median(np.diff(days).astype(float)))
+    minutes = np.unique(values[~np.isnat(values)].astype("datetime64[m]"))
+    if len(minutes) > 1.5 * len(days):  # several timestamps a day
+        return "hour"
     if step <= 1.5:
         return "day"
     if step <= 10:
@@ -147,6 +158,8 @@ def format_date(value: Any, grain: str = "day") -> str:
     if not isinstance(value, dt.date):
         return str(value)
     day = f"{value:%b} {value.day}, {value.year}"
+    if grain == "hour" and isinstance(value, dt.datetime):
+        return f"{day} {value:%H:%M}"
     if grain == "week":
         return f"week of {day}"
     if grain == "month":
