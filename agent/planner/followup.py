@@ -1,0 +1,225 @@
+"""Follow-ups within a session: "and for Beauty?", "what about last year?", "as a bar chart", "only the West",
+"by channel instead", "same for units", "and the previous month?", "top 10 instead", "why?".
+
+``is_followup`` tells a follow-up (a short question that leans on the last one) from a new question;
+``merge`` starts from the last plan and changes only what the follow-up names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from shoplens.agent.planner import periods as P
+from shoplens.agent.planner.plan import Plan
+from shoplens.tools.artifacts import Period
+
+if TYPE_CHECKING:
+    from shoplens.agent.planner.understand import Parsed, Understander
+
+_LEAD = re.compile(
+    r"^\s*(?:and|what\s+about|how\s+about|what\s+of|same|only|just|instead|now|also|but|ok(?:ay)?|then|what\s+if|"
+    r"for|in|by|as|show\s+(?:it|that|this|me\s+that|them|those)|make\s+(?:it|that|this)|switch|change\s+(?:it|that)|"
+    r"do\s+(?:it|the\s+same|that)|again|excluding|except|without|compare\s+(?:it|that|this)|vs\.?|versus|"
+    r"split\s+(?:it|that|this)|break\s+(?:it|that|this)\s+down|drill|zoom|limit|remove|drop|add|include|plus|"
+    r"how\s+did\s+(?:it|that|they)|can\s+you\s+(?:show|make|split|break)\s+(?:it|that|this)|"
+    r"(?:and\s+)?(?:the\s+)?(?:previous|prior|next)\s+(?:one|month|week|quarter|year))\b")
+_REF = re.compile(r"\b(?:instead|same|that|this|it|those|these|them|too|as\s+well|again)\b")
+_DECISIVE = {"forecast", "why", "reviews", "anomalies", "describe", "unsupported"}
+_ADD = re.compile(r"\b(?:also|too|as\s+well|add|include|plus|and\s+also)\b")
+_RESET = re.compile(r"\b(?:all|every|any)\s+(?P<d>categories|regions|channels|brands|products|segments|campaigns|"
+                    r"cities|subcategories)\b|\b(?:no|remove\s+(?:the\s+)?|without\s+(?:the\s+)?|drop\s+(?:the\s+)?|"
+                    r"clear\s+(?:the\s+)?)filters?\b|\boverall\b|\bin\s+total\b|\beverything\b|\ball\s+of\s+it\b")
+#: Filters on one of these replace filters on the others ("and for Aurora?" after "Electronics revenue").
+_HIERARCHIES = (("category", "subcategory", "brand", "product"), ("region", "city"))
+
+
+def is_followup(p: Parsed, last: Plan) -> bool:
+    if last.kind in ("unsupported", "describe", "clarify"):
+        return False
+    text, it = p.text.strip(), p.intent
+    own_metric = bool(p.ents.metrics)
+    decisive = bool(_DECISIVE & it.signals)
+    if "unsupported" in it.signals or ("describe" in it.signals and not own_metric):
+        return False
+    if _LEAD.match(text):
+        return True
+    if p.words <= 8 and _REF.search(text) and not (own_metric and decisive):
+        return True
+    if p.words <= 3 and decisive:
+        return True  # "why?", "forecast it"
+    return p.words <= 5 and not own_metric and not decisive and not p.ents.ambiguous
+
+
+def merge(last: Plan, p: Parsed, u: Understander) -> Plan:
+    plan = replace(last, notes=[], question=p.question, clarify=None, choices=[], reason=None, confidence=1.0,
+                   filters={d: list(v) for d, v in last.filters.items()}, group_by=list(last.group_by),
+                   also=list(last.also))
+    ents, t, it = p.ents, p.time, p.intent
+    r = u.resolver
+    old_kind = plan.kind
+    plan.kind = _new_kind(last, p) or plan.kind
+    if ents.metrics or ents.weak_metric:
+        plan.metric, plan.also = r.metrics(p, plan.kind)
+        plan.notes.extend(n for n in ents.notes if n.startswith("'"))
+    _filters(plan, p, u)
+    if ents.group_by:
+        plan.group_by = list(ents.group_by)
+        for dim in ents.group_by:
+            if dim in plan.filters and dim not in ents.filters:
+                plan.filters.pop(dim)
+                plan.notes.append(f"showing every {u.semantic.dimensions[dim].label.lower()}")
+        if plan.kind == "figure":
+            plan.kind = "breakdown"
+    if it.top_n or (it.ranked and it.order):
+        plan.top_n = it.top_n or plan.top_n or 10
+        plan.order = it.order or plan.order
+        if plan.kind in ("figure", "breakdown"):
+            plan.kind = "top"
+        if plan.kind == "top" and not plan.group_by:
+            plan.group_by = ["product"]
+    if it.chart_kind:
+        plan.chart_kind = it.chart_kind
+    if it.model:
+        plan.model = it.model
+    if t.grain:
+        plan.grain = t.grain
+    plan.notes.extend(it.notes)
+    plan.notes.extend(t.notes)
+    _period(plan, last, p, u, old_kind)
+    plan.notes.extend(n for n in ents.notes if not n.startswith("'") or n not in plan.notes)
+    return r.finish(plan, p, fresh=False)
+
+
+def _new_kind(last: Plan, p: Parsed) -> str | None:
+    it, t, ents = p.intent, p.time, p.ents
+    sig = it.signals
+    if "why" in sig:
+        return "why"
+    if "forecast" in sig or t.horizon or t.horizon_end:
+        return "forecast"
+    if "anomalies" in sig:
+        return "anomalies"
+    if "reviews" in sig:
+        return "reviews"
+    if it.chart_kind:
+        return "chart"
+    if it.chart_word:
+        return last.kind if last.kind in ("trend", "chart") else "chart"
+    if "trend" in sig or (t.grain and last.kind in ("figure", "breakdown", "compare", "top")):
+        return "trend"
+    if t.compare_mode or len(t.spans) >= 2 or ("compare" in sig and not ents.group_by):
+        return "compare"
+    if last.kind in ("forecast", "reviews", "anomalies") and (ents.metrics or ents.group_by or it.top_n):
+        return "breakdown" if ents.group_by else "top" if it.top_n else "figure"
+    return None
+
+
+def _filters(plan: Plan, p: Parsed, u: Understander) -> None:
+    ents = p.ents
+    reset = _RESET.search(p.text)
+    if reset:
+        word = reset.groupdict().get("d")
+        dim = u.entities.dim_for(word) if word else None
+        for d in [dim] if dim else list(plan.filters):
+            if plan.filters.pop(d, None) is not None:
+                plan.notes.append(f"without the {u.semantic.dimensions[d].label.lower()} filter")
+    add = bool(_ADD.search(p.text))
+    for dim, values in ents.filters.items():
+        if add and dim in plan.filters:
+            plan.filters[dim] += [v for v in values if v not in plan.filters[dim]]
+            continue
+        for family in _HIERARCHIES:
+            if dim in family:
+                for other in family:
+                    if other != dim and plan.filters.pop(other, None) is not None:
+                        plan.notes.append(f"without the earlier {u.semantic.dimensions[other].label.lower()} filter")
+        plan.filters[dim] = list(values)
+        if dim in plan.group_by and len(values) == 1 and len(plan.group_by) == 1 and plan.kind in ("breakdown",
+                                                                                                     "top"):
+            plan.group_by = []
+            plan.kind = "figure"
+    for fam in ents.families:
+        plan.filters.pop(fam.dimension, None)
+
+
+def _period(plan: Plan, last: Plan, p: Parsed, u: Understander, old_kind: str) -> None:
+    r, t = u.resolver, p.time
+    spans = sorted({(s.start, s.end): s for s in t.spans}.values(), key=lambda s: s.pos)
+    if plan.kind == "forecast":
+        r._forecast(plan, p, spans)
+        return
+    if last.period is not None and last.period.start > u.as_of:
+        plan.period = None  # leaving a forecast: its period is in the future
+    if len(spans) >= 2 or (spans and plan.kind in ("compare", "why") and not _relative_to_last(spans[0], last)):
+        r._compare(plan, p, spans)
+        return
+    if spans:
+        s = spans[0]
+        if _relative_to_last(s, last) and last.period is not None:
+            a, b = _shifted(s, last.period)
+            name = None
+            if s.rel_unit == "year" and s.rel == "last":
+                plan.notes.append(f"'last year' read as the same period a year earlier ({P.label(a, b)})")
+            plan.period = r.clip(a, b, name, plan)
+        else:
+            plan.period = r.period_of(s, plan)
+    elif plan.kind == "reviews" and old_kind != "reviews":
+        plan.period = None
+        plan.notes.append("using all reviews")
+    elif plan.kind in ("trend", "chart") and old_kind not in ("trend", "chart") and (
+            plan.period is None or plan.period.days <= 45) and not plan.group_by:
+        plan.grain = plan.grain or "month"
+        plan.period = r._trend_default(plan)
+    elif plan.kind == "anomalies" and (plan.period is None or plan.period.days < 14):
+        a = u.as_of - P.dt.timedelta(days=89)
+        plan.period = Period(a, u.as_of, P.label(a, u.as_of, "last 90 days"))
+    elif plan.period is None and plan.kind not in ("reviews",):
+        plan.period = r._latest_month(plan)
+    if plan.kind in ("trend", "chart") and plan.period is not None and not plan.grain:
+        d = plan.period.days
+        plan.grain = "day" if d <= 45 else "week" if d <= 190 else "month" if d <= 1100 else "quarter"
+    if plan.kind == "anomalies":
+        plan.grain = plan.grain if plan.grain in ("day", "week") else "day"
+    if plan.kind in ("compare", "why") and plan.period is not None:
+        mode = t.compare_mode or (last.compare_mode if last.compare_mode in ("yoy", "previous") else None)
+        if plan.compare_period is None or spans or t.compare_mode or mode:
+            event = _event_for(plan.period, u)
+            if mode == "yoy" or event:
+                a, b = P.year_ago(plan.period.start, plan.period.end, event)
+                name = f"{P.event_base(event)} {a.year}" if event else None
+                plan.compare_mode = "yoy"
+            else:
+                a, b = P.previous_period(plan.period.start, plan.period.end)
+                name, plan.compare_mode = None, "previous"
+            plan.compare_period = r.clip(a, b, name, plan, what="the comparison period ")
+    elif plan.kind not in ("compare", "why"):
+        plan.compare_mode, plan.compare_period = None, None
+
+
+def _relative_to_last(s: object, last: Plan) -> bool:
+    """'the previous month' / 'the month before' / 'a year earlier' (and 'last year' after a shorter period)."""
+    rel, unit = getattr(s, "rel", None), getattr(s, "rel_unit", None)
+    if last.period is None:
+        return False
+    if rel == "prior":
+        return True
+    return rel == "last" and unit == "year" and last.period.days < 360
+
+
+def _shifted(s: object, period: Period) -> tuple[P.dt.date, P.dt.date]:
+    unit = getattr(s, "rel_unit", None)
+    if unit == "year":
+        return P.year_ago(period.start, period.end)
+    if unit and P.infer_unit(period.start, period.end) != unit:  # "the month before" a quarter: that month
+        a, _ = P.unit_range(unit, period.start - P.DAY1)
+        return P.unit_range(unit, a)
+    return P.previous_period(period.start, period.end)
+
+
+def _event_for(period: Period, u: Understander):  # noqa: ANN202 - Event | None
+    for e in u.semantic.events:
+        if e.window(period.start.year) == (period.start, period.end):
+            return e
+    return None

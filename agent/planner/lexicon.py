@@ -1,0 +1,89 @@
+"""The planner's vocabulary beyond the semantic layer: extra metric phrases, value aliases, the words that make a
+phrase a split ("by", "per", "top 5"), and the guards that keep everyday words from becoming filters."""
+
+from __future__ import annotations
+
+import re
+
+from shoplens.agent.planner.text import NUM
+
+#: Which dimension wins when one phrase names values of several equally well.
+DIM_PRIORITY = ("category", "subcategory", "brand", "product", "region", "channel", "segment", "campaign",
+                "campaign_channel", "acquisition_channel", "city", "weekday", "status")
+#: Dimensions whose values may be named in part ("aurora earbuds", "kitchen").
+PARTIAL_DIMS = ("product", "campaign", "category", "subcategory")
+
+EXTRA_METRIC_PHRASES = {
+    "revenue": "revenue", "rev": "revenue", "revs": "revenue", "net revenue": "revenue", "sales revenue": "revenue", "dollar sales": "revenue",
+    "sales value": "revenue", "unit": "units", "sold units": "units", "number sold": "units",
+    "aov": "aov", "avg basket": "aov", "average basket size": "aov", "revenue per order": "aov",
+    "avg order value": "aov", "number of customers": "customers", "customer count": "customers",
+    "avg rating": "avg_rating", "average review score": "avg_rating", "marketing cost": "ad_spend",
+    "ad spend": "ad_spend", "advertising cost": "ad_spend", "ads spend": "ad_spend", "spend on ads": "ad_spend",
+    "click rate": "ctr", "gross margin": "gross_margin", "gross margin percent": "gross_margin_pct",
+    "gross margin rate": "gross_margin_pct", "margin pct": "gross_margin_pct", "percent margin": "gross_margin_pct",
+    "return rate": "return_rate", "cancellation": "cancel_rate", "conversion to cart": "add_to_cart_rate",
+    "page view": "product_views", "session": "sessions", "number of orders": "orders", "order volume": "orders",
+    "review volume": "review_count", "average star rating": "avg_rating", "star": "avg_rating",
+}
+#: Weak metric cues: used only when no metric is named outright. (pattern, metric, note)
+WEAK_METRICS = [
+    (r"how\s+many\b(?:(?!\border|customer|review|visit|session|view|click|impression|signup|return)[^?])*?"
+     r"\b(?:sold|sell|selling|bought|purchased|shifted|move|moved)\b", "units", "'how many ... sold' read as units sold"),
+    (r"how\s+much\b[^?]*?\b(?:sell|sold|make|made|earn|earned|bring\s+in|brought\s+in|generate|generated|"
+     r"take\s+in|took\s+in|do\s+in\s+sales)\b", "revenue", None),
+    (r"\b(?:best|top|worst|fastest|slowest|poorest)[\s\-]?sell(?:ing|er|ers)\b|\bmost\s+(?:sold|popular|bought|"
+     r"purchased)\b|\bleast\s+(?:sold|popular)\b|\bsold\s+(?:the\s+)?(?:most|least|best|worst|fewest)\b|"
+     r"\bsell(?:s)?\s+(?:the\s+)?(?:most|least|best|worst)\b", "units", "ranked by units sold"),
+    (r"\b(?:best|worst|highest|lowest|top|poorly|poorest|badly)[\s\-]rated\b|\brated\s+(?:best|worst|highest|"
+     r"lowest)\b", "avg_rating", "ranked by average rating"),
+    (r"\bmost\s+reviewed\b|\bmost\s+reviews\b", "review_count", None),
+    (r"\bmost\s+profitable\b|\bleast\s+profitable\b|\bprofitability\b", "gross_margin",
+     "profitability read as gross margin"),
+    (r"\bmost\s+(?:visited|viewed)\b", "sessions", None),
+    (r"\bmost\s+(?:returned|refunded)\b|\bmost\s+returns\b", "return_rate", None),
+]
+VALUE_ALIASES = {  # (dimension, alias) -> value, used when the value exists
+    ("segment", "b2b"): "business", ("segment", "b2c"): "consumer", ("segment", "corporate"): "business",
+    ("segment", "business customers"): "business", ("segment", "consumers"): "consumer",
+    ("channel", "website"): "web", ("channel", "mobile app"): "app", ("channel", "mobile"): "app",
+    ("channel", "online store"): "web", ("channel", "desktop"): "web", ("channel", "third party"): "marketplace",
+    ("channel", "market place"): "marketplace", ("channel", "web site"): "web", ("channel", "apps"): "app",
+    ("region", "west coast"): "West", ("region", "mid west"): "Midwest",
+    ("campaign_channel", "paid search"): "search", ("campaign_channel", "sem"): "search",
+    ("campaign_channel", "social media"): "social", ("campaign_channel", "e mail"): "email",
+    ("campaign_channel", "banner"): "display", ("campaign_channel", "emails"): "email",
+    ("city", "nyc"): "New York", ("city", "la"): "Los Angeles", ("city", "vegas"): "Las Vegas",
+}
+EXTRA_DIM_PHRASES = {"day of week": "weekday", "day of the week": "weekday", "weekday": "weekday",
+                     "product line": "subcategory", "store": "channel", "source": "acquisition_channel",
+                     "customer segment": "segment", "genre": "subcategory", "state": "region", "cat": "category",
+                     "cats": "category", "subcat": "subcategory", "subcats": "subcategory", "prod": "product",
+                     "prods": "product", "promo": "campaign"}
+#: Values that are also everyday words: accepted only next to a domain word ("app orders", "on the app").
+CONTEXT_WORDS = frozenset(
+    ["order", "sale", "revenue", "customer", "user", "ad", "campaign", "channel", "traffic", "shopper", "buyer", "purchase", "store", "only", "via", "through", "platform", "segment", "client", "account", "marketing", "advertising", "spend", "unit", "visit", "session", "click", "impression", "signup", "acquisition", "acquired", "rating", "review", "margin", "shop"]
+)
+GUARDED = frozenset(["app", "web", "search", "social", "email", "display", "business", "consumer", "organic", "referral", "affiliate", "direct", "paid", "other", "online", "mobile", "video"])
+STRICT = frozenset(["history", "travel", "storage", "stem", "top", "bottom", "breakfast"])
+STRICT_NEIGHBOURS = frozenset(["book", "category", "subcategory", "section", "genre", "department", "title", "product", "item"])
+#: Product-name words that never identify a product on their own.
+GENERIC = frozenset(
+    ["set", "pack", "pair", "kit", "kid", "mini", "pro", "plus", "classic", "daily", "everyday", "smart", "wireless", "organic", "night", "big", "small", "little", "simple", "quiet", "family", "home", "game", "card", "road", "guide", "starter", "extra", "fit", "band", "cream", "oil", "water", "light", "bag", "lb", "oz", "ml", "piece", "bags", "cans", "can", "sheet", "control", "remote", "fire", "city", "space", "station", "adventure", "castle", "world", "map", "lake", "mountain", "glass", "food", "tool", "tools", "care", "body"]
+)
+#: Words of the question kinds (never reported as unknown names).
+KIND_WORDS = frozenset(
+    ["forecast", "predict", "projection", "trend", "trends", "chart", "graph", "plot", "show", "compare", "comparison", "reviews", "review", "complaints", "sentiment", "anomalies", "anomaly", "unusual", "why", "explain", "breakdown", "split", "top", "bottom", "best", "worst", "what", "which", "how", "when", "where", "please", "hi", "hello", "thanks", "yoy", "mom", "wow", "qoq", "ytd", "mtd", "qtd", "wtd", "ttm", "sku", "skus", "kpi", "kpis", "vs", "versus", "and", "or", "also", "only", "instead", "same", "give", "list", "tell", "draw", "visualize", "visualise", "heatmap", "histogram", "scatter", "stacked", "grouped", "pie", "bar", "bars", "line", "lines", "area", "dual", "axis", "daily", "weekly", "monthly", "quarterly", "yearly", "annual", "total", "overall", "average", "avg", "sum", "count", "number"]
+)
+LEAD_PREPS = frozenset(["on", "via", "through", "from", "in", "for", "within"])
+VERBS = frozenset(["display", "search", "show", "list"])
+CAMPAIGN_WORDS = r"\b(?:campaigns?|promos?|promotions?|promotional|ads?|advert\w*|marketing|doorbusters?)\b"
+EXCLUDE_RE = re.compile(r"(?:excluding|exclude|except(?:\s+for)?|without|other\s+than|not\s+including|apart\s+from|"
+                        r"leaving\s+out|minus|ex\.?|but\s+not|not)\s+(?:the\s+)?(?:[a-z&]+\s+)?$")
+GB_PREFIX = (r"(?:by|per|across(?:\s+all)?|for\s+(?:each|every|all)|in\s+each|each|every|split\s+(?:by|across|"
+             r"between|into)|broken\s+down\s+by|break\s*down\s+by|breakdown\s+by|breakdown\s+per|grouped\s+by|"
+             r"group\s+by|segmented\s+by|sliced\s+by|compare(?:d)?|comparing|between|among|vs\.?\s+other)")
+RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|highest|lowest|most\s+popular|"
+               rf"least\s+popular|(?:best|top|worst|bottom|low|poorly|under)[\s\-]?(?:selling|performing|rated|"
+               rf"performers?)|poorest|weakest|strongest|fastest[\s\-]growing|rank(?:ing)?|list\s+(?:the\s+)?)"
+               rf"\s+(?:{NUM}\s+)?")

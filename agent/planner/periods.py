@@ -1,0 +1,182 @@
+"""Calendar arithmetic and period labels for the planner: unit ranges (week, month, quarter, half, year), the
+previous period and the same period a year earlier, clipping to the data, and labels that read well
+("May 2026", "Q3 2025", "1 Mar - 30 Jun 2026", "Black Friday 2024 (29 Nov 2024)")."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from shoplens.data.semantic import Event
+
+D = dt.date
+DAY1 = dt.timedelta(days=1)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def month_no(word: str) -> int:
+    return _MONTHS.index(word.strip(". ").lower()[:3]) + 1
+
+
+def month_end(y: int, m: int) -> dt.date:
+    return D(y, m, calendar.monthrange(y, m)[1])
+
+
+def add_months(d: dt.date, n: int) -> dt.date:
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year
+    return D(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def shift_years(d: dt.date, n: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:  # 29 Feb
+        return d.replace(year=d.year + n, day=28)
+
+
+def unit_range(unit: str, d: dt.date) -> tuple[dt.date, dt.date]:
+    """The calendar day/week (Mon-Sun)/month/quarter/half/year containing ``d``."""
+    if unit == "day":
+        return d, d
+    if unit == "week":
+        a = d - dt.timedelta(days=d.weekday())
+        return a, a + dt.timedelta(days=6)
+    size = {"month": 1, "quarter": 3, "half": 6, "year": 12}[unit]
+    first = (d.month - 1) // size * size + 1
+    a = D(d.year, first, 1)
+    b = add_months(a, size - 1)
+    return a, month_end(b.year, b.month)
+
+
+def prev_unit_range(unit: str, d: dt.date) -> tuple[dt.date, dt.date]:
+    return unit_range(unit, unit_range(unit, d)[0] - DAY1)
+
+
+def last_complete(unit: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The latest calendar unit fully inside the data (the current one when as_of is its last day)."""
+    a, b = unit_range(unit, as_of)
+    return (a, b) if b <= as_of else prev_unit_range(unit, as_of)
+
+
+def rolling_units(unit: str, n: int, as_of: dt.date, rolling: bool = False) -> tuple[dt.date, dt.date]:
+    """'last N days/weeks' end on as_of; 'last N months/quarters/years' are whole units ending with the latest
+    complete one; ``rolling`` ('the past year') always ends on as_of."""
+    if unit == "day":
+        return as_of - dt.timedelta(days=n - 1), as_of
+    if unit == "week":
+        return as_of - dt.timedelta(days=7 * n - 1), as_of
+    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[unit] * n
+    if rolling:
+        return add_months(as_of, -months) + DAY1, as_of
+    a, b = last_complete(unit, as_of)
+    return add_months(D(b.year, b.month, 1), 1 - months), b
+
+
+def latest_year(make: Callable[[int], tuple[dt.date, dt.date]], bound: dt.date) -> int:
+    """The latest year whose occurrence (``make(year)``) starts on or before ``bound``."""
+    y = bound.year
+    for _ in range(3):
+        try:
+            if make(y)[0] <= bound:
+                return y
+        except ValueError:
+            pass
+        y -= 1
+    return y
+
+
+def event_base(e: Event) -> str:
+    return re.sub(r"\s*\(.*?\)", "", e.label).strip()
+
+
+# ---------------------------------------------------------------------------------------------------- labels
+def fmt_day(d: dt.date) -> str:
+    return f"{d.day} {d:%b} {d.year}"
+
+
+def day_range(a: dt.date, b: dt.date) -> str:
+    if a == b:
+        return fmt_day(a)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day} - {b.day} {b:%b} {b.year}"
+    if a.year == b.year:
+        return f"{a.day} {a:%b} - {fmt_day(b)}"
+    return f"{fmt_day(a)} - {fmt_day(b)}"
+
+
+def canonical(a: dt.date, b: dt.date) -> str:
+    """'June 2026', 'Q2 2026', 'H1 2026', '2025', '2023 - 2024', else a day range."""
+    if a.day == 1 and b == month_end(b.year, b.month):
+        months = (b.year - a.year) * 12 + b.month - a.month + 1
+        if months == 1:
+            return f"{a:%B} {a.year}"
+        if months == 3 and a.month % 3 == 1:
+            return f"Q{(a.month - 1) // 3 + 1} {a.year}"
+        if months == 6 and a.month in (1, 7):
+            return f"H{1 if a.month == 1 else 2} {a.year}"
+        if a.month == 1 and b.month == 12:
+            return str(a.year) if a.year == b.year else f"{a.year} - {b.year}"
+    return day_range(a, b)
+
+
+def label(a: dt.date, b: dt.date, name: str | None = None) -> str:
+    """The canonical label, or ``name (dates)`` when the period has its own name ("last 30 days")."""
+    c = canonical(a, b)
+    if not name or name == c:
+        return c
+    return f"{name} ({day_range(a, b)})"
+
+
+# ------------------------------------------------------------------------------------------- period algebra
+def infer_unit(a: dt.date, b: dt.date) -> str:
+    for unit in ("day", "week", "month", "quarter", "half", "year"):
+        if unit_range(unit, a) == (a, b):
+            return unit
+    return "range"
+
+
+def previous_period(a: dt.date, b: dt.date) -> tuple[dt.date, dt.date]:
+    """The period just before: the previous calendar unit, or for a partial unit ('June to date', 1-15 Jun) the
+    same days of the previous unit, else the same number of days immediately before."""
+    unit = infer_unit(a, b)
+    if unit != "range":
+        return prev_unit_range(unit, a)
+    for u in ("month", "quarter", "year"):
+        ua, ub = unit_range(u, a)
+        if ua == a and b < ub and unit_range(u, b)[0] == ua:  # a partial unit from its start
+            pa = prev_unit_range(u, a)[0]
+            size = {"month": 1, "quarter": 3, "year": 12}[u]
+            return pa, min(add_months(b, -size), prev_unit_range(u, a)[1])
+    days = (b - a).days + 1
+    return a - dt.timedelta(days=days), a - DAY1
+
+
+def year_ago(a: dt.date, b: dt.date, event: Event | None = None) -> tuple[dt.date, dt.date]:
+    """The same period one year earlier (the same event, the same ISO week, the same dates)."""
+    if event is not None:
+        return event.window(a.year - 1)
+    if infer_unit(a, b) == "week":
+        y, w, _ = a.isocalendar()
+        start = D.fromisocalendar(y - 1, min(w, 52), 1)
+        return start, start + dt.timedelta(days=6)
+    if b == month_end(b.year, b.month) and a.day == 1:
+        return shift_years(a, -1), month_end(b.year - 1, b.month)
+    return shift_years(a, -1), shift_years(b, -1)
+
+
+def shift(a: dt.date, b: dt.date, n: int) -> tuple[dt.date, dt.date]:
+    """Move a period by ``n`` of its own units (n=-1: the period before)."""
+    for _ in range(abs(n)):
+        if n < 0:
+            a, b = previous_period(a, b)
+        else:
+            unit = infer_unit(a, b)
+            if unit != "range":
+                a, b = unit_range(unit, b + DAY1)
+            else:
+                days = (b - a).days + 1
+                a, b = b + DAY1, b + dt.timedelta(days=days)
+    return a, b

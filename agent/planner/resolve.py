@@ -1,0 +1,222 @@
+"""Completes a Plan: metric and period defaults per kind, comparison periods, forecast horizons, campaign-name
+families, exclusions, clipping to the data, and checks that the metric can be split/filtered as asked. Every
+assumption is written to ``plan.notes``; anything impossible becomes kind "unsupported" with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any
+
+from shoplens.agent.planner import periods as P
+from shoplens.agent.planner.intent import LOWER_IS_BETTER
+from shoplens.agent.planner.plan import Plan
+from shoplens.agent.planner.resolve_time import PeriodResolver
+from shoplens.agent.planner.text import canon
+
+if TYPE_CHECKING:
+    from shoplens.agent.planner.understand import Parsed, Understander
+
+_NO_PERIOD = {"unsupported", "describe", "clarify"}
+_SUBSTITUTE = {"sentiment": "avg_rating", "negative_share": "avg_rating"}
+
+
+class Resolver(PeriodResolver):
+    def __init__(self, u: Understander) -> None:
+        self.u = u
+        self.sem = u.semantic
+        self.as_of = u.as_of
+
+    # ------------------------------------------------------------------------------------------- metrics
+    def metrics(self, p: Parsed, kind: str) -> tuple[str | None, list[str]]:
+        ents = p.ents
+        names = list(ents.metrics) or ([ents.weak_metric] if ents.weak_metric else [])
+        if not names:
+            return None, []
+        if len(names) > 1:  # a second measure only when joined to the first: "revenue and orders", "x vs y"
+            first = ents.metric_spans.get(names[0])
+            keep = [names[0]]
+            for name in names[1:]:
+                span = ents.metric_spans.get(name)
+                if first and span:
+                    gap = p.blank[min(first[1], span[1]):max(first[0], span[0])] if span[0] > first[1] else \
+                        p.blank[span[1]:first[0]]
+                    words = gap.split()
+                    linked = re.search(r"(?:^|\s)(?:,|and|&|\+|plus|vs\.?|versus|against|with|as\s+well\s+as)(?:\s|$)",
+                                       f" {gap} ")
+                    if (linked and len(words) <= 8) or (kind == "chart" and p.intent.chart_kind in ("scatter", "combo")):
+                        keep.append(name)
+            names = keep
+        for name in names[:1]:
+            word = ents.metric_words.get(name)
+            m = self.sem.metrics.get(name)
+            if word and m and canon(word) not in (canon(m.name.replace("_", " ")), canon(m.label)):
+                p.ents.notes.append(f"'{word.strip()}' read as {m.label.lower()}")
+        return names[0], names[1:3]
+
+    def top(self, plan: Plan, p: Parsed) -> None:
+        it, ents = p.intent, p.ents
+        if not plan.group_by and not it.rank_grain:
+            plan.group_by = ["product"]
+            plan.notes.append("ranking products (name another split, e.g. 'top 5 brands')")
+        if it.rank_grain and not plan.group_by:
+            plan.grain = it.rank_grain
+        dim = plan.group_by[0] if plan.group_by else None
+        word = ents.group_words.get(dim, "") if dim else (it.rank_grain or "")
+        singular = bool(word) and not word.endswith("s") and ents.group_how.get(dim or "") in ("rank", "which")
+        if it.top_n:
+            plan.top_n = it.top_n
+        elif singular or (it.rank_grain and not plan.group_by):
+            plan.top_n = 1
+        else:
+            plan.top_n = 10
+            plan.notes.append("showing the top 10")
+        plan.order = it.order or "desc"
+        if it.quality_rank and (plan.metric or "revenue") in LOWER_IS_BETTER:
+            plan.order = "asc" if plan.order == "desc" else "desc"
+
+    # -------------------------------------------------------------------------------------------- finish
+    def finish(self, plan: Plan, p: Parsed, *, fresh: bool = True) -> Plan:
+        """Defaults, periods, checks. ``fresh``: a new question (periods come from ``p``), not a follow-up."""
+        if plan.kind == "clarify" and not plan.choices:
+            self._clarify(plan, p)
+        if plan.kind in _NO_PERIOD:
+            return plan
+        if plan.kind == "reviews":
+            plan.metric, plan.also = None, []
+        elif plan.metric is None:
+            plan.metric = "revenue"
+            plan.notes.insert(0, "no metric named; showing revenue")
+        self._exclusions(plan, p)
+        if fresh:
+            self._periods(plan, p)
+        if plan.kind == "unsupported":
+            return plan
+        self._families(plan, p, fresh)
+        self._shape(plan, p)
+        self._availability(plan)
+        plan.notes = list(dict.fromkeys(n for n in plan.notes if n))
+        return plan
+
+    def _clarify(self, plan: Plan, p: Parsed) -> None:
+        if p.ents.ambiguous:
+            a = p.ents.ambiguous[0]
+            label = self.sem.dimensions[a.dimension].label.lower()
+            plan.clarify = f"Which {label} do you mean by '{a.text}': " + " or ".join(a.values) + "?"
+            plan.choices = list(a.values)
+        elif p.intent.year_or_n:
+            n = p.intent.year_or_n
+            plan.clarify = f"Did you mean the year {n} or the top {n}?"
+            plan.choices = [f"the year {n}", f"the top {n}"]
+
+    def _exclusions(self, plan: Plan, p: Parsed) -> None:
+        for dim, values in p.ents.excluded.items():
+            keep = [v for v in self.sem.dimensions[dim].values if v not in values]
+            if plan.filters.get(dim):
+                keep = [v for v in plan.filters[dim] if v not in values]
+            plan.filters[dim] = keep
+            plan.notes.append(f"excluding {', '.join(values)}")
+
+    # -------------------------------------------------------------------------------------- families/shape
+    def _families(self, plan: Plan, p: Parsed, fresh: bool) -> None:
+        explicit = bool(p.time.spans) and plan.period is not None
+        for fam in p.ents.families:
+            members = fam.values
+            if explicit:
+                hit = [v for v in members if _overlaps(_name_range(v), plan.period)]  # type: ignore[arg-type]
+                members = hit or members
+            else:
+                years = [y for v in members if (y := _name_year(v)) and y <= self.as_of.year]
+                latest = max(years) if years else None
+                members = [v for v in members if _name_year(v) == latest] or members
+            plan.filters.setdefault(fam.dimension, [])
+            plan.filters[fam.dimension] += [v for v in members if v not in plan.filters[fam.dimension]]
+            plan.notes.append(f"'{fam.text}' read as {fam.dimension} {', '.join(members[:4])}"
+                              + (f" and {len(members) - 4} more" if len(members) > 4 else ""))
+
+    def _shape(self, plan: Plan, p: Parsed) -> None:
+        if plan.kind == "figure":
+            multi = [d for d, v in plan.filters.items() if len(v) >= 2 and d not in p.ents.combined
+                     and d not in p.ents.excluded and d in self.sem.dimensions]
+            for d in multi:  # every value named ("consumer and business"): a split, not a filter
+                if set(plan.filters[d]) >= set(self.sem.dimensions[d].values):
+                    plan.filters.pop(d)
+            if multi and not plan.group_by and not any(n.startswith("excluding") for n in plan.notes):
+                plan.kind, plan.group_by = "breakdown", [multi[0]]
+                plan.notes.append(f"showing each {self.sem.dimensions[multi[0]].label.lower()} separately")
+        if plan.kind in ("breakdown", "chart", "trend") and not plan.group_by and not plan.grain:
+            multi = [d for d, v in plan.filters.items() if 2 <= len(v) < len(self.sem.dimensions[d].values)
+                     and d not in p.ents.combined and d not in p.ents.excluded]
+            if multi:
+                plan.group_by = [multi[0]]
+        if plan.kind == "trend" and not plan.grain:
+            plan.grain = "month"
+        if plan.kind == "breakdown" and plan.grain and not plan.group_by:
+            plan.kind = "trend"
+
+    # ---------------------------------------------------------------------------------------- availability
+    def _availability(self, plan: Plan) -> None:
+        if plan.kind == "reviews" or plan.metric is None:
+            return
+        if plan.metric not in self.sem.metrics:
+            sub = _SUBSTITUTE.get(plan.metric)
+            why = self.sem.hidden.get(plan.metric, "not defined")
+            if sub in self.sem.metrics:
+                plan.notes.append(f"{plan.metric.replace('_', ' ')} is not available ({why}; run 'shoplens reviews "
+                                  f"score'); showing {self.sem.metrics[sub].label.lower()} instead")
+                plan.metric = sub
+            else:
+                plan.kind, plan.reason = "unsupported", f"The metric {plan.metric} is not available here ({why})"
+                return
+        plan.also = [m for m in plan.also if m in self.sem.metrics]
+        metric = self.sem.metrics[plan.metric]
+        sources = [self.sem.sources[s] for s in self.sem.metric_source_names(metric)]
+        for dim in list(plan.filters) + list(plan.group_by):
+            d = self.sem.dimensions.get(dim)
+            if d is None or all(d.column_for(s) for s in sources):
+                continue
+            alt = _REMAP.get(dim)
+            if alt and all(self.sem.dimensions[alt].column_for(s) for s in sources) and (
+                    dim not in plan.filters or set(plan.filters[dim]) <= set(self.sem.dimensions[alt].values)):
+                _rename(plan, dim, alt)
+                plan.notes.append(f"'{d.label.lower()}' read as {self.sem.dimensions[alt].label.lower()} "
+                                  f"for {metric.label.lower()}")
+                continue
+            ok = [x.label.lower() for x in self.sem.dimensions.values() if all(x.column_for(s) for s in sources)
+                  and not x.time_part]
+            plan.kind = "unsupported"
+            plan.reason = (f"{metric.label} cannot be split or filtered by {d.label.lower()}; it can be by "
+                           f"{', '.join(ok)}")
+            return
+
+
+_REMAP = {"channel": "campaign_channel", "campaign_channel": "channel", "acquisition_channel": "campaign_channel"}
+
+
+def _rename(plan: Plan, old: str, new: str) -> None:
+    if old in plan.filters:
+        plan.filters[new] = plan.filters.pop(old)
+    plan.group_by = [new if g == old else g for g in plan.group_by]
+
+
+def _name_year(value: str) -> int | None:
+    m = re.search(r"\b((?:19|20)\d\d)\b", value)
+    return int(m.group(1)) if m else None
+
+
+def _name_range(value: str) -> tuple[dt.date, dt.date] | None:
+    y = _name_year(value)
+    if y is None:
+        return None
+    low = value.lower()
+    if m := re.search(r"\bq([1-4])\b", low):
+        return P.unit_range("quarter", dt.date(y, 3 * int(m.group(1)) - 2, 1))
+    if m := re.search(r"\bh([12])\b", low):
+        return P.unit_range("half", dt.date(y, 6 * int(m.group(1)) - 5, 1))
+    if m := re.search(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b", low):
+        return P.unit_range("month", dt.date(y, P.month_no(m.group(1)), 1))
+    return dt.date(y, 1, 1), dt.date(y, 12, 31)
+
+
+def _overlaps(r: tuple[dt.date, dt.date] | None, period: Any) -> bool:
+    return r is not None and r[0] <= period.end and period.start <= r[1]

@@ -1,0 +1,277 @@
+"""The periods of a Plan: the stated ones clipped to the data, defaults per kind (said in the notes), the period
+to compare with, and forecast horizons and targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from shoplens.agent.planner import periods as P
+from shoplens.agent.planner.plan import Plan
+from shoplens.agent.planner.timeparse import TimeSpan
+from shoplens.tools.artifacts import Period
+
+if TYPE_CHECKING:
+    from shoplens.agent.planner.understand import Parsed, Understander
+    from shoplens.data.semantic import SemanticLayer
+
+GRAIN_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.3, "year": 365.25}
+FORECAST_DEFAULT = {"day": 30, "week": 12, "month": 6, "quarter": 4}
+FORECAST_CAP = {"day": 365, "week": 104, "month": 36, "quarter": 12}
+_TIME_KINDS = {"line", "area", "multi_line", "combo", "heatmap", "small_multiples"}
+_SERIES_KINDS = {"stacked_bar", "grouped_bar"}  # a time axis when split by exactly one dimension
+
+
+class PeriodResolver:
+    """Mixed into ``Resolver``: needs ``self.u`` (the Understander), ``self.sem`` and ``self.as_of``."""
+
+    u: Understander
+    sem: SemanticLayer
+    as_of: dt.date
+
+    # -------------------------------------------------------------------------------------------- periods
+    def period_of(self, span: TimeSpan, plan: Plan) -> Period | None:
+        """A TimeSpan clipped to the data; None (plan made unsupported) when it lies wholly outside. With no
+        known first date, 'all time' is None (all the data) and 'until March' is labelled 'up to ...'."""
+        if span.open_start and self.u.data_start is None:
+            if span.unit == "all":
+                return None
+            return Period(span.start, span.end, f"up to {P.fmt_day(span.end)}")
+        return self.clip(span.start, span.end, span.name, plan, quiet_start=span.open_start)
+
+    def clip(self, a: dt.date, b: dt.date, name: str | None, plan: Plan, *, quiet_start: bool = False,
+             what: str = "") -> Period | None:
+        first = self.u.data_start
+        shown = P.label(a, b, name)
+        if a > self.as_of or (first and b < first):
+            rng = f"{P.fmt_day(first)} - {P.fmt_day(self.as_of)}" if first else f"up to {P.fmt_day(self.as_of)}"
+            plan.kind = "unsupported"
+            plan.reason = f"{what}{shown} is outside the data, which covers {rng}" + (
+                "; ask for a forecast to look ahead" if a > self.as_of else "")
+            return None
+        base = name or P.canonical(a, b)
+        if b > self.as_of:
+            b = self.as_of
+            name = f"{base} to date"
+            plan.notes.append(f"the data ends on {P.fmt_day(self.as_of)}; {base} is shown to date")
+        if first and a < first:
+            a = first
+            if not quiet_start:
+                plan.notes.append(f"the data starts on {P.fmt_day(first)}")
+            name = name if name and name.endswith("to date") else (None if quiet_start and name is None else name)
+        return Period(a, b, P.label(a, b, name))
+
+    def _all_time(self, plan: Plan) -> Period | None:
+        first = self.u.data_start
+        return Period(first, self.as_of, P.label(first, self.as_of, "all time")) if first else None
+
+    def _latest_month(self, plan: Plan, why: str = "") -> Period:
+        a, b = P.last_complete("month", self.as_of)
+        plan.notes.append(f"no period given; showing {P.canonical(a, b)}, the latest full month{why}")
+        return Period(a, b, P.canonical(a, b))
+
+    def _periods(self, plan: Plan, p: Parsed) -> None:
+        t, it = p.time, p.intent
+        spans = sorted({(s.start, s.end): s for s in t.spans}.values(), key=lambda s: s.pos)
+        if it.rank_grain and not plan.grain and plan.kind in ("top", "figure"):
+            plan.grain = it.rank_grain
+        plan.grain = plan.grain or t.grain
+        if plan.kind == "forecast":
+            self._forecast(plan, p, spans)
+            return
+        if plan.kind in ("compare", "why"):
+            self._compare(plan, p, spans)
+            return
+        campaign = bool(plan.filters.get("campaign") or p.ents.families)
+        units = {s.unit if s.unit != "range" else P.infer_unit(s.start, s.end) for s in spans}
+        if plan.kind in ("chart", "trend") and len(spans) >= 2 and len(units) == 1 and \
+                units <= {"year", "quarter", "month"}:  # "by category for 2024 vs 2025": both, per year
+            a, b = min(s.start for s in spans), max(s.end for s in spans)
+            plan.grain = units.pop()
+            plan.period = self.clip(a, b, None, plan)
+            plan.notes.append(f"showing {' and '.join(s.label for s in spans)} side by side (by {plan.grain})")
+            return
+        if spans:
+            plan.period = self.period_of(spans[0], plan)
+            if len(spans) > 1:
+                plan.notes.append(f"using {spans[0].label}; ignoring {', '.join(s.label for s in spans[1:])}")
+        elif plan.kind == "reviews":
+            plan.notes.append("no period given; using all reviews")
+        elif plan.kind == "anomalies":
+            a = self.as_of - dt.timedelta(days=89)
+            plan.period = Period(a, self.as_of, P.label(a, self.as_of, "last 90 days"))
+            plan.notes.append("no period given; looking at the last 90 days")
+        elif campaign:
+            plan.period = self._all_time(plan)
+            plan.notes.append("no period given; using all dates for the campaign")
+        elif plan.kind == "trend" or (plan.kind == "chart" and (
+                plan.grain or not plan.group_by or plan.chart_kind in _TIME_KINDS
+                or (plan.chart_kind in _SERIES_KINDS and len(plan.group_by) == 1))):
+            plan.grain = plan.grain or "month"
+            plan.period = self._trend_default(plan)
+        elif plan.kind == "top" and plan.grain and not plan.group_by:
+            plan.period = self._all_time(plan)
+            plan.notes.append("no period given; looking at all dates")
+        else:
+            plan.period = self._latest_month(plan)
+        if plan.kind == "anomalies":
+            plan.grain = plan.grain or "day"
+        if plan.kind in ("trend", "chart") and plan.period and not plan.grain and (
+                plan.kind == "trend" or not plan.group_by or plan.chart_kind in _TIME_KINDS):
+            days = plan.period.days
+            plan.grain = "day" if days <= 45 else "week" if days <= 190 else "month" if days <= 1100 else "quarter"
+
+    def _trend_default(self, plan: Plan) -> Period | None:
+        g = plan.grain
+        if g == "year":
+            plan.notes.append("no period given; showing every year in the data")
+            return self._all_time(plan)
+        if g == "day":
+            a, b = self.as_of - dt.timedelta(days=29), self.as_of
+            name = "last 30 days"
+        elif g == "week":
+            b = P.last_complete("week", self.as_of)[1]
+            a, name = b - dt.timedelta(days=7 * 13 - 1), "last 13 weeks"
+        else:
+            n = 8 if g == "quarter" else 12
+            a, b = P.rolling_units(g or "month", n, self.as_of)
+            name = f"last {n} {g or 'month'}s"
+        plan.notes.append(f"no period given; showing the {name}")
+        return Period(a, b, P.label(a, b, name))
+
+    def _compare(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
+        t = p.time
+        if len(spans) >= 2:
+            early, late = sorted(spans[:2], key=lambda s: (s.start, s.end))
+            plan.compare_mode = "explicit"
+            plan.period = self.period_of(late, plan)
+            if plan.period is None:
+                return
+            a, b = early.start, early.end
+            if plan.period.end < late.end and (late.end - late.start) == (early.end - early.start) or (
+                    plan.period.end < late.end and P.infer_unit(a, b) != "range"):
+                b = min(b, a + (plan.period.end - plan.period.start))  # like for like: the same days
+                plan.notes.append(f"{late.label} is not over yet; comparing the same days of {early.label}")
+                plan.compare_period = self.clip(a, b, None, plan, what="the comparison period ")
+            else:
+                plan.compare_period = self.period_of(early, plan)
+            return
+        if spans:
+            cur = spans[0]
+            if t.compare_unit and cur.end - cur.start > dt.timedelta(days=GRAIN_DAYS[t.compare_unit] * 1.5):
+                plan.kind, plan.grain = "trend", t.compare_unit
+                plan.period = self.period_of(cur, plan)
+                plan.notes.append(f"showing the {t.compare_unit}-by-{t.compare_unit} series")
+                return
+            plan.period = self.period_of(cur, plan)
+            event = self.sem.event(cur.event) if cur.event else None
+        else:
+            if t.compare_unit:
+                a, b = P.last_complete(t.compare_unit, self.as_of)
+                plan.period = Period(a, b, P.label(a, b))
+                plan.notes.append(f"no period given; comparing {plan.period.label}, the latest full "
+                                  f"{t.compare_unit}")
+            else:
+                plan.period = self._latest_month(plan)
+            event = None
+        if plan.period is None:
+            return
+        ytd = bool(spans) and spans[0].unit in ("todate", "year") and plan.period.start.month == 1 and \
+            plan.period.start.day == 1
+        mode = t.compare_mode or ("yoy" if event or ytd or P.infer_unit(plan.period.start, plan.period.end) == "year"
+                                  else "previous")
+        plan.compare_mode = mode
+        a, b = plan.period.start, plan.period.end
+        if mode == "yoy" or event:
+            ca, cb = P.year_ago(a, b, event)
+            name = f"{P.event_base(event)} {ca.year}" if event else None
+            if event is None:
+                plan.notes.append(f"compared with the same period a year earlier ({P.label(ca, cb)})")
+        else:
+            ca, cb = P.previous_period(a, b)
+            name = None
+        plan.compare_period = self.clip(ca, cb, name, plan, what="the comparison period ")
+
+    def _forecast(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
+        t = p.time
+        if t.horizon and t.horizon[0] == 1 and t.horizon[1] in ("week", "month", "quarter", "year") and not spans:
+            u = t.horizon[1]  # "next month": the next calendar month
+            a, b = P.unit_range(u, P.unit_range(u, self.as_of)[1] + P.DAY1)
+            spans = [TimeSpan(a, b, u, (0, 0), text=f"next {u}")]
+            t = replace(t, horizon=None)
+            grain = plan.grain or t.grain or {"week": "day", "month": "week"}.get(u, "month")
+            plan.grain = grain
+        unit = t.horizon[1] if t.horizon else None
+        if unit in ("quarter", "year") or (unit == "month" and t.horizon and t.horizon[0] >= 3):
+            unit = "month"
+        elif unit == "month":
+            unit = "week"
+        grain = plan.grain or t.grain or unit
+        future = [s for s in spans if s.end > self.as_of] or [self._next(s) for s in spans if s.bare]
+        days: float | None = None
+        if t.horizon:
+            days = t.horizon[0] * GRAIN_DAYS[t.horizon[1]]
+        elif t.horizon_end:
+            days = (t.horizon_end - self.as_of).days
+        elif future:
+            target = future[-1]
+            days = (target.end - self.as_of).days
+            aligned = P.infer_unit(target.start, target.end) in ("month", "quarter", "half", "year")
+            grain = grain or ("month" if aligned else "day" if target.unit in ("event", "day") or days <= 45
+                              else "week")
+            plan.notes = [n for n in plan.notes if not n.startswith(f"'{target.text.strip()}' read as")]
+            if target.bare:
+                plan.notes.append(f"'{target.text.strip()}' read as the next one, {target.label}")
+        grain = grain if grain in FORECAST_DEFAULT else ("month" if grain == "year" else "week")
+        if days is None:
+            h = FORECAST_DEFAULT[grain]
+            plan.notes.append(f"no horizon given; forecasting the next {h} {grain}s")
+        elif grain in ("month", "quarter"):
+            end = self.as_of + dt.timedelta(days=days)
+            months = (end.year - self.as_of.year) * 12 + end.month - self.as_of.month
+            months += 0 if P.last_complete("month", self.as_of)[1] == self.as_of else 1
+            h = max(1, math.ceil(months / (3 if grain == "quarter" else 1)))
+        else:
+            h = max(1, math.ceil(days / GRAIN_DAYS[grain] - 1e-6))
+        if h > FORECAST_CAP[grain]:
+            plan.notes.append(f"horizon capped at {FORECAST_CAP[grain]} {grain}s")
+            h = FORECAST_CAP[grain]
+        plan.grain, plan.horizon = grain, h
+        a = self.as_of + dt.timedelta(days=1)
+        if grain in ("month", "quarter"):
+            start = P.unit_range(grain, a)[0]
+            b = P.month_end(*_ym(P.add_months(start, h * (3 if grain == "quarter" else 1) - 1)))
+        else:
+            b = self.as_of + dt.timedelta(days=h * (7 if grain == "week" else 1))
+        plan.period = Period(a, b, P.label(a, b, f"next {h} {grain}{'s' if h > 1 else ''}"))
+        if future and days is not None and (future[-1].start > a or future[-1].end < b):
+            plan.period = Period(max(a, future[-1].start), future[-1].end, future[-1].label)  # the target window
+            plan.notes.append(f"forecasting {h} {grain}s ahead to cover {future[-1].label}")
+        elif future and (future[-1].start, future[-1].end) == (a, b):
+            plan.period = Period(a, b, future[-1].label)
+        if plan.group_by:
+            plan.notes.append(f"forecasting the total (a forecast per {plan.group_by[0]} is not offered offline)")
+            plan.group_by = []
+
+    def _next(self, s: TimeSpan) -> TimeSpan:
+        """A year-less period or event for a forecast means its next occurrence ('forecast Q3', 'Black Friday')."""
+        from dataclasses import replace
+
+        name = s.name
+        if s.event:
+            ev = self.sem.event(s.event)
+            a, b = ev.window(s.start.year + 1)
+            name = f"{P.event_base(ev)} {a.year}"
+        else:
+            a, b = P.shift_years(s.start, 1), P.shift_years(s.end, 1)
+            if s.end == P.month_end(s.end.year, s.end.month):
+                b = P.month_end(b.year, b.month)
+            name = re.sub(str(s.start.year), str(a.year), name) if name else None
+        return replace(s, start=a, end=b, name=name)
+
+
+def _ym(d: dt.date) -> tuple[int, int]:
+    return d.year, d.month

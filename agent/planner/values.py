@@ -1,0 +1,236 @@
+"""Dimension values named in a question: n-gram windows of the words no earlier step explained, matched to the
+warehouse's values with plural, spacing ("north east"), '&'/'and' and one- or two-letter typo tolerance.
+
+A value counts in full, or in part for products, campaigns and categories when a distinctive word matches
+("aurora earbuds"); everyday words that are also values ("app", "web", "business") need a nearby domain word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import OSA
+
+from shoplens.agent.planner.lexicon import (
+    CONTEXT_WORDS,
+    DIM_PRIORITY,
+    EXCLUDE_RE,
+    GENERIC,
+    GUARDED,
+    LEAD_PREPS,
+    PARTIAL_DIMS,
+    STRICT,
+    STRICT_NEIGHBOURS,
+    VALUE_ALIASES,
+    VERBS,
+)
+from shoplens.agent.planner.text import COMMON, STOPWORDS, Mask, Token, canon, tokenize
+from shoplens.data.semantic import SemanticLayer
+
+if TYPE_CHECKING:
+    from shoplens.agent.planner.entities import Entities
+
+
+@dataclass
+class _Value:
+    dim: str
+    value: str
+    tokens: tuple[str, ...]  # canonical content tokens
+    raw: str  # lower-case value
+
+
+@dataclass
+class _Cand:
+    dim: str
+    value: str
+    i: int  # first and last question-token index
+    j: int
+    full: bool
+    n: int  # content tokens matched
+    score: float
+
+    def key(self) -> tuple[float, ...]:
+        return (-self.n, -int(self.full), -round(self.score, 3),
+                DIM_PRIORITY.index(self.dim) if self.dim in DIM_PRIORITY else 99)
+
+
+class ValueMatcher:
+    def __init__(self, semantic: SemanticLayer, metric_phrases: dict[tuple[str, ...], str],
+                 dim_phrases: dict[str, str]) -> None:
+        self.semantic = semantic
+        self.metric_phrases = metric_phrases
+        self.dim_phrases = dim_phrases
+        self.values: list[_Value] = []
+        for d in semantic.dimensions.values():
+            if d.name == "status":
+                continue
+            for v in d.values:
+                toks = tuple(t for t in canon(v).split() if t not in STOPWORDS)
+                if toks:
+                    self.values.append(_Value(d.name, v, toks, v.lower()))
+        for (dim, alias), value in VALUE_ALIASES.items():
+            if dim in semantic.dimensions and value in semantic.dimensions[dim].values:
+                self.values.append(_Value(dim, value, tuple(canon(alias).split()), alias))
+        self._df: dict[tuple[str, str], int] = defaultdict(int)
+        self.vocab: dict[str, set[int]] = defaultdict(set)
+        self._nospace: dict[str, list[int]] = defaultdict(list)
+        for idx, v in enumerate(self.values):
+            for t in set(v.tokens):
+                self._df[(v.dim, t)] += 1
+                self.vocab[t].add(idx)
+            self._nospace["".join(v.tokens)].append(idx)
+        self._vocab_by_first: dict[str, list[str]] = defaultdict(list)
+        for t in self.vocab:
+            self._vocab_by_first[t[0]].append(t)
+
+    def _sim(self, q: str, v: str) -> float:
+        if q == v:
+            return 1.0
+        if q in COMMON or len(q) < 5 or len(v) < 4 or q[0] != v[0] or not q.isalpha():
+            return 0.0
+        d = OSA.distance(q, v, score_cutoff=2)
+        if d == 1:
+            return 0.9
+        if d == 2 and len(q) >= 8 and len(v) >= 8:
+            return 0.8
+        return 0.0
+
+    def _lookup(self, q: str) -> dict[int, float]:
+        """Value ids containing a word similar to ``q``, with the best similarity."""
+        hits = dict.fromkeys(self.vocab.get(q, ()), 1.0)
+        if q in COMMON or len(q) < 5 or not q.isalpha():
+            return hits
+        for t in self._vocab_by_first.get(q[0], ()):
+            s = self._sim(q, t) if abs(len(t) - len(q)) <= 2 and t != q else 0.0
+            if s:
+                for idx in self.vocab[t]:
+                    hits[idx] = max(hits.get(idx, 0.0), s)
+        return hits
+
+    def match(self, text: str, mask: Mask, out: Entities, prefer: set[str]) -> None:
+        """Dimension values over n-gram windows of the unmasked words, into ``out``."""
+        from shoplens.agent.planner.entities import Ambiguity, Family
+
+        toks = tokenize(text)
+        live = [not mask.covers(t) for t in toks]
+        lookups = [self._lookup(t.norm) if live[k] and t.norm not in STOPWORDS else {} for k, t in enumerate(toks)]
+        cands: list[_Cand] = []
+        for i in range(len(toks)):
+            if not live[i] or toks[i].norm in STOPWORDS:
+                continue
+            for j in range(i, min(i + 7, len(toks))):
+                if not live[j] or (j > i and toks[j].start - toks[j - 1].end > 3):
+                    break
+                if toks[j].norm not in STOPWORDS:
+                    cands.extend(self._window(toks, [k for k in range(i, j + 1) if toks[k].norm not in STOPWORDS],
+                                              i, j, lookups))
+        cands.sort(key=_Cand.key)
+        chosen: list[_Cand] = []
+        doubted: list[_Cand] = []
+        used: set[int] = set()
+        k = 0
+        while k < len(cands):
+            c = cands[k]
+            group = [x for x in cands[k:] if x.key() == c.key() and (x.i, x.j) == (c.i, c.j)]
+            k += len(group)
+            if used & set(range(c.i, c.j + 1)):
+                continue
+            if not self._context_ok(c, toks):
+                doubted.append(c)
+                continue
+            values = list(dict.fromkeys(x.value for x in group if x.dim == c.dim))
+            used |= set(range(c.i, c.j + 1))
+            phrase = text[toks[c.i].start:toks[c.j].end]
+            if len(values) > 1 and not (picked := [v for v in values if v in prefer]):
+                if c.dim == "campaign":
+                    out.families.append(Family(phrase, c.dim, values))
+                else:
+                    out.ambiguous.append(Ambiguity(phrase, c.dim, values[:6]))
+                mask.add(toks[c.i].start, toks[c.j].end, f"value:{c.dim}")
+                continue
+            chosen.append(_Cand(c.dim, picked[0] if len(values) > 1 else values[0], c.i, c.j, c.full, c.n, c.score))
+        for c in doubted:  # an everyday word next to another value of its dimension: "app vs web"
+            near = [x for x in chosen if x.dim == c.dim and abs(x.i - c.i) <= 3 and x.value != c.value]
+            if near and not used & {c.i}:
+                chosen.append(c)
+                used.add(c.i)
+        last_excluded: tuple[str, int] | None = None
+        for c in sorted(chosen, key=lambda c: c.i):
+            start, end = toks[c.i].start, toks[c.j].end
+            mask.add(start, end, f"value:{c.dim}")
+            before = text[max(0, start - 40):start]
+            excluded = bool(EXCLUDE_RE.search(before)) or (
+                last_excluded is not None and last_excluded[0] == c.dim
+                and re.fullmatch(r"\s*(?:,|and|or|&|nor|,\s*and)?\s*", text[last_excluded[1]:start]) is not None)
+            bucket = out.excluded if excluded else out.filters
+            last_excluded = (c.dim, end) if excluded else None
+            if c.value not in bucket.get(c.dim, []):
+                bucket.setdefault(c.dim, []).append(c.value)
+            if not c.full or c.score < 1.0:
+                out.notes.append(f"'{text[start:end]}' read as {self.semantic.dimensions[c.dim].label.lower()} "
+                                 f"'{c.value}'")
+
+    def _window(self, toks: list[Token], content: list[int], i: int, j: int,
+                lookups: list[dict[int, float]]) -> list[_Cand]:
+        out: list[_Cand] = []
+        for idx in self._nospace.get("".join(toks[k].norm for k in content), ()):  # "north east", "home & kitchen"
+            v = self.values[idx]
+            out.append(_Cand(v.dim, v.value, i, j, True, len(content), 1.0))
+        pool: set[int] | None = None
+        for k in content:
+            pool = set(lookups[k]) if pool is None else pool & set(lookups[k])
+            if not pool:
+                return out
+        seen = {(c.dim, c.value) for c in out}
+        for idx in pool or ():
+            v = self.values[idx]
+            if (v.dim, v.value) in seen:
+                continue
+            matched = {max(v.tokens, key=lambda t, k=k: self._sim(toks[k].norm, t)) for k in content}
+            if len(matched) < len(content):
+                continue  # two question words on one value word
+            score = sum(lookups[k][idx] for k in content) / len(content)
+            full = matched == set(v.tokens)
+            if not full and not self._partial_ok(v, matched, len(content), score):
+                continue
+            seen.add((v.dim, v.value))
+            out.append(_Cand(v.dim, v.value, i, j, full, len(content), score))
+        return out
+
+    def _partial_ok(self, v: _Value, matched: set[str], n: int, score: float) -> bool:
+        if v.dim not in PARTIAL_DIMS:
+            return False
+        distinctive = [t for t in matched if self._df[(v.dim, t)] <= 3 and t not in COMMON and t not in GENERIC
+                       and len(t) >= 4 and not t.isdigit()]
+        if not distinctive:
+            return False
+        if n == 1:  # one word: unique-ish, written in full, not an everyday word
+            t = next(iter(matched))
+            limit = 3 if v.dim in ("product", "campaign") else 1
+            return score == 1.0 and len(t) >= 5 and self._df[(v.dim, t)] <= limit
+        return True
+
+    def _context_ok(self, c: _Cand, toks: list[Token]) -> bool:
+        tok = toks[c.i]
+        word = tok.norm
+        if c.i != c.j:
+            return True
+        v_raw = next((v.raw for v in self.values if v.dim == c.dim and v.value == c.value), "")
+        if word in COMMON and tok.text != v_raw:
+            return False  # "top" is not the subcategory "Tops"
+        near = [t.norm for t in toks[max(0, c.i - 3):c.i] + toks[c.j + 1:c.j + 4] if t.norm not in STOPWORDS]
+        before = [t.norm for t in toks[:c.i] if t.norm not in ("the", "our", "my", "their")]
+        prev = before[-1] if before else ""
+        if word in STRICT:
+            return prev in ("in", "for", "from", "on", "within", "of") or any(n in STRICT_NEIGHBOURS for n in near)
+        if not (word in COMMON or len(word) <= 3 or word in GUARDED):
+            return True
+        if c.i == 0 and word in VERBS:
+            return False
+        if any(n in CONTEXT_WORDS or (n,) in self.metric_phrases for n in near):
+            return True
+        dim_words = {w for p, d in self.dim_phrases.items() if d == c.dim for w in p.split()}
+        return prev in LEAD_PREPS or any(n in dim_words for n in near)
