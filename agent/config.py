@@ -62,6 +62,7 @@ class Settings:
     slack_allowed_channels: tuple[str, ...] = ()
     slack_allowed_users: tuple[str, ...] = ()
     slack_rate_limit_per_min: int = 10
+    slack_answer_timeout_s: float = 120.0
 
     def __post_init__(self) -> None:
         home = Path(self.home).expanduser()

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 # Tests never touch the user's ~/.shoplens nor a real model endpoint.
+# Test switches (SHOPLENS_REQUIRE_BROWSER, SHOPLENS_EVAL_SLOW, SHOPLENS_SKIP_MODEL_TESTS, SHOPLENS_TEST_*) survive.
+_KEEP = ("SHOPLENS_REQUIRE_BROWSER", "SHOPLENS_EVAL_SLOW", "SHOPLENS_SKIP_MODEL_TESTS", "SHOPLENS_TEST_")
+for _var in [v for v in os.environ if v.startswith(("SHOPLENS_", "SLACK_")) and not v.startswith(_KEEP)]:
+    os.environ.pop(_var, None)
 _HOME = Path(tempfile.mkdtemp(prefix="shoplens-test-home-"))
 os.environ["SHOPLENS_HOME"] = str(_HOME)
-for _var in ("SHOPLENS_DB", "SHOPLENS_LLM_BASE_URL", "SHOPLENS_CONFIG", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
-    os.environ.pop(_var, None)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
