@@ -401,3 +401,17 @@ def test_keyword_path_never_loads_the_model() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("q", "kind"), [
+    ("delete all cancelled orders from 2023", "unsupported"),
+    ("pls update the price of luna glow serum", "unsupported"),
+    ("translate the luna glow serum reviews into french", "unsupported"),
+    ("drop in revenue for books in 2025", "compare"),  # "drop" as a noun is a question, not a write
+    ("remove books and show revenue by category", "breakdown"),
+])
+def test_write_requests_are_refused_but_look_alikes_are_answered(u: Understander, q: str, kind: str) -> None:
+    p = plan(u, q)
+    assert p.kind == kind
+    if kind == "unsupported":
+        assert p.reason and ("read-only" in p.reason or "LLM" in p.reason)

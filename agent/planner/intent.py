@@ -13,6 +13,12 @@ from typing import Any
 from shoplens.agent.planner.text import NUM, to_int
 
 _UNSUPPORTED = [
+    (r"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+|pls\s+)?(?:(?:update|insert|truncate|modify|overwrite|wipe|"
+     r"purge|erase|refund|rename)\b|(?:delete|remove|drop)\s+(?:\w+\s+){0,4}?(?:orders|rows|records|tables?|"
+     r"customers|products|reviews|data|entries|transactions|duplicates)\b)",
+     "ShopLens is read-only: it reports on the data and never changes it"),
+    (r"\btranslat\w*|\bin\s+(?:french|spanish|german|chinese|japanese|italian)\b",
+     "Translating text needs the LLM mode"),
     (r"^(?:please\s+|can\s+you\s+|could\s+you\s+)?(?:write|draft|compose|craft|generate|create)\b(?!.*\b(?:chart|"
      r"graph|plot|table|forecast|breakdown|report\s+of|summary\s+of)\b)",
      "Writing text (emails, posts, product copy) needs the LLM mode"),
@@ -157,8 +163,9 @@ class Intent:
 def detect(text: str, blank: str) -> Intent:
     """Keyword rules. ``text`` is the normalised question; ``blank`` the same with names/values masked out."""
     it = Intent()
-    for pattern, reason in _UNSUPPORTED:
-        if re.search(pattern, blank):
+    for i, (pattern, reason) in enumerate(_UNSUPPORTED):
+        # the write-request rule reads the unmasked text: its nouns (orders, products) are masked in ``blank``
+        if re.search(pattern, text if i == 0 else blank):
             it.signals.add("unsupported")
             it.reason = it.reason or reason
     if re.search(_DESCRIBE, blank):
