@@ -37,7 +37,11 @@ AURORA, LUNA = "Aurora X2 Wireless Earbuds", "Luna Glow Serum"
 class DB:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.con = duckdb.connect(str(path), read_only=True)
+        # The same locked-down configuration as the session's SqlRunner: DuckDB refuses a second connection to
+        # one file with a different configuration inside one process.
+        from shoplens.data.warehouse import open_readonly
+
+        self.con = open_readonly(path)
 
     def one(self, sql: str) -> Any:
         return self.con.execute(sql).fetchone()[0]
@@ -173,7 +177,9 @@ def test_marketing_spend_is_realistic(small: DB) -> None:
 
 # -------------------------------------------------------------------------------------------------- determinism
 def _checksums(path: Path) -> dict[str, tuple[int, int]]:
-    con = duckdb.connect(str(path), read_only=True)
+    from shoplens.data.warehouse import open_readonly
+
+    con = open_readonly(path)
     try:
         return {t: con.execute(f"SELECT count(*), sum(hash(t)) FROM {t} t").fetchone() for t in TABLES}
     finally:
