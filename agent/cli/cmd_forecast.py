@@ -1,0 +1,178 @@
+"""`shoplens forecast`: forecast a warehouse metric, or any series from a CSV file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from shoplens.agent.cli import common
+
+MODEL_HELP = "auto (best by backtest) | arima | lstm | ets | naive (seasonal naive) | ensemble"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("forecast")(forecast)
+
+
+def forecast(
+    horizon: int = typer.Option(..., "--horizon", "-H", help="Periods ahead (e.g. 8 weeks; at most 2 years)."),
+    metric: str | None = typer.Option(None, "--metric", help="Warehouse metric, e.g. revenue, units, orders."),
+    category: list[str] = typer.Option([], "--category", help="Filter: category (repeatable)."),
+    product: list[str] = typer.Option([], "--product", help="Filter: product name (repeatable)."),
+    brand: list[str] = typer.Option([], "--brand", help="Filter: brand (repeatable)."),
+    region: list[str] = typer.Option([], "--region", help="Filter: region (repeatable)."),
+    channel: list[str] = typer.Option([], "--channel", help="Filter: channel web|app|marketplace (repeatable)."),
+    grain: str = typer.Option("week", "--grain", help="day | week | month | quarter (warehouse form)."),
+    csv: Path | None = typer.Option(None, "--csv", help="Forecast the series in this CSV file instead."),
+    id_col: str | None = typer.Option(None, "--id-col", help="CSV column naming each series (optional)."),
+    date_col: str | None = typer.Option(None, "--date-col", help="CSV date column."),
+    value_col: str | None = typer.Option(None, "--value-col", help="CSV value column."),
+    x_col: list[str] = typer.Option([], "--x-col", help="CSV regressor column to try (repeatable); rows after the "
+                                    "last value give its future values."),
+    freq: str | None = typer.Option(None, "--freq", help="CSV frequency D|W|M|Q|Y (default: inferred)."),
+    dayfirst: bool | None = typer.Option(None, "--dayfirst/--monthfirst",
+                                         help="Read ambiguous CSV dates as 31/12/2025 or as 12/31/2025."),
+    fill: str = typer.Option("zero", "--fill", help="Missing dates: zero (sales) | interpolate (levels)."),
+    model: str = typer.Option("auto", "--model", help=MODEL_HELP),
+    level: list[int] = typer.Option([80, 95], "--level", help="Interval levels in percent (repeatable)."),
+    windows: int = typer.Option(5, "--windows", help="Backtest windows (rolling origins)."),
+    lstm: str = typer.Option("auto", "--lstm", help="LSTM mode: auto | local | global (one model for all CSV "
+                             "series) | off."),
+    jobs: int = typer.Option(1, "--jobs", help="Processes for many CSV series (-1: all cores)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (LSTM)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: per series the forecast rows, the chosen "
+                                 "model, the backtest leaderboard (MASE per model) and warnings."),
+    db: Path | None = typer.Option(None, "--db", help="Warehouse file (default: SHOPLENS_DB or ~/.shoplens)."),
+) -> None:
+    """Forecast a metric (with --metric) or your own series (with --csv), with 80/95% ranges and a backtest."""
+    from shoplens.data.errors import ShopLensError
+
+    try:
+        if csv is not None:
+            if metric:
+                raise _usage("Use either --metric (warehouse) or --csv (your file), not both.")
+            missing = [flag for flag, v in (("--date-col", date_col), ("--value-col", value_col)) if not v]
+            if missing:
+                raise _usage(f"--csv needs {' and '.join(missing)}.")
+            _csv_form(csv, id_col, date_col, value_col, x_col, horizon, freq, dayfirst, fill, model, level,  # type: ignore[arg-type]
+                      windows, lstm, jobs, seed, as_json)
+        elif metric:
+            filters = {k: v for k, v in (("category", category), ("product", product), ("brand", brand),
+                                         ("region", region), ("channel", channel)) if v}
+            _warehouse_form(metric, filters, grain, horizon, model, level, db, seed, as_json)
+        else:
+            raise _usage("Say what to forecast: --metric revenue (warehouse) or --csv FILE with --date-col and "
+                         "--value-col.")
+    except ShopLensError as exc:
+        common.fail(str(exc), exc.exit_code, as_json=as_json)
+
+
+def _usage(message: str) -> Exception:
+    from shoplens.data.errors import UserInputError
+
+    return UserInputError(message)
+
+
+def _csv_form(path: Path, id_col: str | None, date_col: str, value_col: str, x_cols: list[str], horizon: int,
+              freq: str | None, dayfirst: bool | None, fill: str, model: str, level: list[int], windows: int,
+              lstm: str, jobs: int, seed: int, as_json: bool) -> None:
+    from shoplens.forecasting.core import forecast as run_forecast
+    from shoplens.forecasting.inputs import read_csv_series
+
+    df, read_warnings = read_csv_series(path, date_col=date_col, value_col=value_col, id_col=id_col,
+                                        regressor_cols=x_cols, dayfirst=dayfirst)
+    result = run_forecast(df, horizon, model, tuple(level), freq=freq, regressors=x_cols, fill=fill,
+                          n_windows=windows, lstm=lstm, n_jobs=jobs, seed=seed, calendar=True)
+    payload = result.to_dict()
+    if read_warnings:
+        payload["warnings"] = read_warnings
+    if as_json:
+        common.print_json(payload)
+        return
+    for w in read_warnings:
+        common.err.print(f"[yellow]Warning:[/] {w}", markup=True)
+    for s in result.series:
+        _print_series(s.uid, s, None)
+    for uid, msg in result.errors.items():
+        common.err.print(f"[bold red]{uid}:[/] {msg}", markup=True)
+
+
+def _warehouse_form(metric: str, filters: dict[str, list[str]], grain: str, horizon: int, model: str,
+                    level: list[int], db: Path | None, seed: int, as_json: bool) -> None:
+    from shoplens.tools.context import ToolContext
+    from shoplens.tools.forecast import ForecastTool
+
+    s = common.settings(db=db)
+    if not s.db_path.exists():
+        from shoplens.data.errors import DataError
+
+        raise DataError(f"No warehouse at {s.db_path}.", hint="Build the demo with `shoplens data demo` or pass --db.")
+    ctx = ToolContext.open(s.db_path, s.charts_path, timeout_s=s.sql_timeout_s, row_cap=s.sql_row_cap,
+                           memory_limit=s.sql_memory_limit, threads=s.sql_threads)
+    try:
+        out = ForecastTool.from_context(ctx, seed=seed).run(metric, filters, grain, horizon, model, level)
+    finally:
+        ctx.close()
+    if as_json:
+        data = out.to_dict()
+        facts = out.facts
+        data["series"] = [{
+            "unique_id": facts.get("series"),
+            "model": facts.get("model", {}).get("name"),
+            "model_description": facts.get("model", {}).get("description"),
+            "why": facts.get("model", {}).get("why"),
+            "forecast": facts.get("forecast_rows", []),
+            "leaderboard": facts.get("leaderboard", []),
+            "regressors": facts.get("regressors", []),
+            "warnings": out.warnings,
+        }]
+        common.print_json(data)
+        return
+    common.out.print(out.summary)
+    _print_table(out.tables[0].title, out.tables[0].columns, out.tables[0].rows)
+    board = out.tables[1]
+    keep = [i for i, c in enumerate(board.columns) if c != "description"]
+    _print_table(board.title, [board.columns[i] for i in keep], [[r[i] for i in keep] for r in board.rows])
+    for c in out.charts:
+        common.err.print(f"Chart: {c.path}")
+    for q in out.sql[:1]:
+        common.err.print(f"SQL: {q}", markup=False)
+
+
+def _print_series(uid: str, s: Any, _: Any) -> None:
+    from shoplens.forecasting.facts import describe
+
+    common.out.print(f"[bold]{uid}[/]", markup=True)
+    for line in describe(s.facts):
+        common.out.print(line, markup=False)
+    fc = s.forecast
+    rows = [[r[0].date().isoformat(), *r[1:]] for r in fc.itertuples(index=False)]
+    _print_table("Forecast", list(fc.columns), rows)
+    board = [[r.get("candidate"), r.get("mase"), r.get("wape"), r.get("coverage-80"), r.get("coverage-95")]
+             for r in s.leaderboard]
+    _print_table("Backtest leaderboard (lower MASE is better)", ["model", "MASE", "WAPE %", "80% cov.", "95% cov."],
+                 board)
+    for w in s.warnings + s.notes:
+        common.err.print(f"[yellow]Note:[/] {w}", markup=True)
+
+
+def _print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for c in columns:
+        table.add_column(str(c), overflow="fold")
+    for r in rows:
+        table.add_row(*[_fmt(v) for v in r])
+    common.out.print(table)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        a = abs(v)
+        return f"{v:,.0f}" if a >= 1000 else f"{v:,.2f}" if a >= 1 else f"{v:.3g}"
+    return str(v)
