@@ -675,3 +675,18 @@ def test_cli_socket_mode_reports_refused_tokens(cli: Any, slack: FakeSlack) -> N
     rc, out = cli(**env, SLACK_APP_TOKEN=slack.app_token)  # the tokens are fine but the WebSocket cannot connect
     assert rc == 2 and "Cannot open the Socket Mode connection" in out and "Signed in to Slack workspace" in out
     assert slack.bot_token not in out and slack.app_token not in out
+
+
+def test_the_shared_server_mounts_slack_when_configured(settings: Any, slack: FakeSlack, analyst: Analyst) -> None:
+    from shoplens.agent.frontends.server import build_app
+
+    s = settings.replace(slack_bot_token=slack.bot_token, slack_signing_secret=SECRET, slack_api_url=slack.api_url)
+    app = build_app(s, analyst, ui=False)
+    try:
+        h = Harness(app.state.slack_bot, app, slack)
+        assert h.event(mention("revenue in 2025"), secret="wrong").status_code == 401  # Bolt checked the signature
+        assert h.http.get("/api/health").status_code == 200
+    finally:
+        app.state.slack_bot.close()
+    plain = build_app(settings, analyst, ui=False)
+    assert not hasattr(plain.state, "slack_bot")

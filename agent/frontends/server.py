@@ -85,6 +85,11 @@ def build_app(
     app = FastAPI(title="ShopLens", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.analyst = analyst
     app.mount("/api", create_api(analyst, settings))
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        # Slack's HTTP mode on the same server (POST /slack/events, signed requests only).
+        from shoplens.agent.frontends.slack_app import mount_slack
+
+        mount_slack(app, settings, analyst)
     if ui:
         import gradio as gr
 
