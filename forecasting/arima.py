@@ -443,6 +443,7 @@ class AutoARIMA:
                 mu = np.asarray(fc.predicted_mean, dtype=float)
                 var = np.asarray(fc.var_pred_mean, dtype=float)
         sd = np.sqrt(np.maximum(var, 0))
+        self.last_mu_ = mu
         from scipy.stats import norm
 
         out: dict[str, np.ndarray] = {}
@@ -455,6 +456,21 @@ class AutoARIMA:
             lo, hi = mu - zq * sd, mu + zq * sd
             out[f"lo-{lv}"], out[f"hi-{lv}"] = (np.exp(lo), np.exp(hi)) if spec.log else (lo, hi)
         return out
+
+    def total_interval(self, levels: list[int], n_paths: int = 2000, seed: int = 0) -> dict[int, tuple[float, float]]:
+        """Range of the *sum* over the last predicted horizon, from simulated paths of the fitted model. The
+        periods' errors are correlated (a level shift moves them all), so it is not the sum of their ranges."""
+        mu = getattr(self, "last_mu_", None)
+        if mu is None or self.flat_ is not None:
+            total = float(self.flat_ * len(mu)) if mu is not None and self.flat_ is not None else 0.0
+            return {lv: (total, total) for lv in levels}
+        f, spec = self.css_, self.spec_
+        psi = psi_weights(f.phi, f.theta, f.Phi, f.Theta, spec.s, spec.d, spec.D, len(mu))
+        eps = np.random.default_rng(seed).normal(0.0, np.sqrt(f.sigma2), (n_paths, len(mu)))
+        paths = mu + lfilter(psi, [1.0], eps, axis=1)
+        totals = (np.exp(paths) if spec.log else paths).sum(axis=1)
+        return {lv: (float(np.quantile(totals, (100 - lv) / 200)), float(np.quantile(totals, 1 - (100 - lv) / 200)))
+                for lv in levels}
 
     @property
     def description(self) -> str:

@@ -97,18 +97,44 @@ class ForecastResult:
         return {"series": [s.to_dict() for s in self.series], "errors": self.errors}
 
 
-def _fit_final(ctx: SeriesContext, r: BacktestResult) -> tuple[dict[str, np.ndarray], str]:
+Totals = dict[int, tuple[float, float]]
+
+
+def _fit_final(ctx: SeriesContext, r: BacktestResult) -> tuple[dict[str, np.ndarray], str, Totals | None]:
+    """Refit the chosen candidate on the whole history: the forecast, its description and, when the model can
+    simulate paths, the range of the horizon total."""
     if r.model == "ensemble":
         parts = [_fit_final(ctx, m) for m in r.spec]  # type: ignore[union-attr]
-        return combine([p for p, _ in parts], "mean"), "mean of " + " + ".join(d for _, d in parts)
+        return combine([p for p, _, _ in parts], "mean"), "mean of " + " + ".join(d for _, d, _ in parts), None
     if r.final is not None:
-        return r.final, r.description + (" + " + ", ".join(r.regressors) if r.regressors else "")
+        return r.final, r.description + (" + " + ", ".join(r.regressors) if r.regressors else ""), None
     # the final fit re-searches the orders on the whole history, keeping the backtest's differencing and scale
     model = registry.build(r.model, ctx.shape, None, start=r.spec)
     model.fit(ctx.s.y, ctx.X(r.regressors))
     pred = model.predict(ctx.h, ctx.X(r.regressors, future=True), ctx.levels)
     desc = model.description + (" + " + ", ".join(r.regressors) if r.regressors else "")
-    return pred, desc
+    totals = model.total_interval(ctx.levels) if hasattr(model, "total_interval") else None
+    return pred, desc, totals or None
+
+
+def _total_range(fc: pd.DataFrame, totals: Totals | None, factors: dict[int, float], levels: list[int],
+                 nonnegative: bool) -> dict[str, Any]:
+    """The horizon total's interval per level: simulated when the model can (correlated errors), else the sum of
+    the periods' bounds, which is an upper limit on the range."""
+    total = float(fc["mean"].sum())
+    out: dict[str, Any] = {"method": "simulated paths" if totals else "sum of the periods' bounds (widest case)"}
+    for lv in levels:
+        if totals and lv in totals:
+            lo, hi = totals[lv]
+            f = factors.get(lv, 1.0)
+            lo, hi = total - f * (total - lo), total + f * (hi - total)
+        elif f"lo-{lv}" in fc:
+            lo, hi = float(fc[f"lo-{lv}"].sum()), float(fc[f"hi-{lv}"].sum())
+        else:
+            continue
+        lo, hi = min(lo, total), max(hi, total)
+        out[str(lv)] = [round(max(lo, 0.0) if nonnegative else lo, 2), round(hi, 2)]
+    return out
 
 
 def _finish(ctx: SeriesContext, opts: Options, results: list[BacktestResult], report: list[dict[str, Any]],
@@ -142,12 +168,12 @@ def _finish(ctx: SeriesContext, opts: Options, results: list[BacktestResult], re
                                 f"{registry.LABELS[chosen.model]} is used instead.")
         why = "requested" if asked else "fallback"
     try:
-        pred, desc = _fit_final(ctx, chosen)
+        pred, desc, totals = _fit_final(ctx, chosen)
     except Exception as exc:  # never lose the forecast to one model's failure on the full history
         ctx.warnings.append(f"The {registry.LABELS.get(chosen.model, chosen.model)} model failed on the full history "
                             f"({type(exc).__name__}); seasonal naive is used instead.")
         chosen = next((r for r in board if r.model == "naive"), BacktestResult("naive", "naive", (), [], {}))
-        pred, desc = _fit_final(ctx, chosen)
+        pred, desc, totals = _fit_final(ctx, chosen)
         why = "fallback"
     if ctx.s.nonnegative:
         pred = {k: np.maximum(v, 0.0) for k, v in pred.items()}
@@ -167,6 +193,9 @@ def _finish(ctx: SeriesContext, opts: Options, results: list[BacktestResult], re
     )
     t_facts = time.perf_counter()
     sf.facts = build_facts(sf, ctx.shape.season_length, chosen, board)
+    sf.facts["forecast_total_range"] = _total_range(fc, totals, calibration, ctx.levels, ctx.s.nonnegative)
+    if "80" in sf.facts["forecast_total_range"]:
+        sf.facts["forecast_lo"], sf.facts["forecast_hi"] = sf.facts["forecast_total_range"]["80"]
     timings["facts"] = time.perf_counter() - t_facts
     return sf
 

@@ -106,6 +106,7 @@ class ETS:
 
     def predict(self, h: int, X: np.ndarray | None = None, level: list[int] | None = None) -> dict[str, np.ndarray]:
         levels = levels_or_default(level)
+        self.last_h_ = h
         if self.flat_ is not None:
             mean = np.full(h, self.flat_)
             return {"mean": mean, **{f"{b}-{lv}": mean.copy() for lv in levels for b in ("lo", "hi")}}
@@ -119,6 +120,20 @@ class ETS:
                 out[f"lo-{lv}"] = frame["pi_lower"].to_numpy(dtype=float)
                 out[f"hi-{lv}"] = frame["pi_upper"].to_numpy(dtype=float)
         return out
+
+    def total_interval(self, levels: list[int], n_paths: int = 2000, seed: int = 0) -> dict[int, tuple[float, float]]:
+        """Range of the sum over the last predicted horizon, from paths simulated by the fitted model."""
+        h = getattr(self, "last_h_", None)
+        if h is None:
+            return {}
+        if self.flat_ is not None:
+            return {lv: (self.flat_ * h, self.flat_ * h) for lv in levels}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sims = self.res_.simulate(h, anchor="end", repetitions=n_paths, rng=np.random.default_rng(seed))
+        totals = np.asarray(sims, dtype=float).reshape(h, -1).sum(axis=0)
+        return {lv: (float(np.quantile(totals, (100 - lv) / 200)), float(np.quantile(totals, 1 - (100 - lv) / 200)))
+                for lv in levels}
 
     @property
     def description(self) -> str:

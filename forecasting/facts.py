@@ -195,8 +195,11 @@ def describe(facts: dict[str, Any], label: str = "") -> list[str]:
     u = facts["unit"]
     hz = facts["horizon"]
     m = facts["model"]
-    s1 = (f"{label + ': f' if label else 'F'}orecast of {_num(facts['forecast_total'])} over the next "
-          f"{hz['periods']} {u}s ({hz['start']} to {hz['end']})")
+    s1 = f"{label + ': f' if label else 'F'}orecast of {_num(facts['forecast_total'])}"
+    rng = (facts.get("forecast_total_range") or {}).get("80")
+    if rng and (facts.get("forecast_total_range") or {}).get("method") == "simulated paths":
+        s1 += f" (80% range {_num(rng[0])} to {_num(rng[1])})"
+    s1 += f" over the next {hz['periods']} {u}s ({hz['start']} to {hz['end']})"
     ly = facts.get("same_period_last_year")
     if ly and ly.get("change_pct") is not None:
         s1 += f", {ly['change_pct']:+.1f}% vs the same period last year ({_num(ly['total'])})"

@@ -80,3 +80,16 @@ def test_short_or_flat_histories_give_no_trend_claims() -> None:
     ds = pd.date_range("2025-01-01", periods=5)
     assert trend_facts(ds, np.ones(5), "D", 7) is None
     assert seasonality_facts(ds, np.zeros(5), "D") == {}
+
+
+def test_range_of_the_total_is_simulated_and_narrower_than_summed_bounds(result) -> None:
+    s, _ = result
+    f = s.facts
+    rng = f["forecast_total_range"]
+    assert rng["method"] == "simulated paths"
+    lo80, hi80 = rng["80"]
+    lo95, hi95 = rng["95"]
+    assert lo95 <= lo80 <= f["forecast_total"] <= hi80 <= hi95
+    assert (hi80 - lo80) < (s.forecast["hi-80"].sum() - s.forecast["lo-80"].sum())  # errors partly cancel
+    assert [f["forecast_lo"], f["forecast_hi"]] == rng["80"]
+    assert "80% range" in describe(f)[0]
