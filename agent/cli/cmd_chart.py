@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from shoplens.agent.cli import common
+from shoplens.tools.chart_spec import KINDS as SPEC_KINDS
 
 #: plan kinds that become a chart of the same data; the others draw their own chart (forecast, why ...)
 AS_CHART = (
@@ -24,20 +25,8 @@ AS_CHART = (
     "compare",
     "chart",
 )  # compare by a dimension stays grouped bars
-KINDS = (
-    "line",
-    "multi_line",
-    "area",
-    "bar",
-    "hbar",
-    "stacked_bar",
-    "grouped_bar",
-    "scatter",
-    "histogram",
-    "heatmap",
-    "combo",
-    "small_multiples",
-)
+# Kinds a person can force; "auto" is the default and "forecast" comes from the forecast tool.
+KINDS = tuple(k for k in SPEC_KINDS if k not in ("auto", "forecast"))
 
 
 def register(app: typer.Typer) -> None:

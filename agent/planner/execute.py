@@ -315,16 +315,7 @@ class Executor:
         }
 
         def fetch() -> ToolOutput:
-            df, sql, q, _ = self.query.fetch(
-                metric=metric,
-                group_by=dims,
-                filters=plan.filters,
-                start=period.start,
-                end=period.end,
-                top_n=top_n,
-                order=plan.order,
-                also=plan.also,
-            )
+            df, sql, q, _ = self.query.fetch(**args)  # the step shows exactly what was run
             held.update(df=df, q=q)
             return self.query.output(df, sql, q, top_n=top_n, period=period)
 
@@ -379,15 +370,7 @@ class Executor:
         }
 
         def fetch() -> ToolOutput:
-            df, sql, q, _ = self.query.fetch(
-                metric=metric,
-                group_by=dims,
-                filters=plan.filters,
-                start=period.start,
-                end=period.end,
-                grain=grain,
-                also=plan.also,
-            )
+            df, sql, q, _ = self.query.fetch(**args)  # the step shows exactly what was run
             held.update(df=df, q=q)
             return self.query.output(df, sql, q, period=period)
 
