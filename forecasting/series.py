@@ -66,7 +66,8 @@ def infer_freq(ds: pd.DatetimeIndex | pd.Series) -> str:
         raise UserInputError(
             "Cannot tell the frequency of a series with a single date.", hint="Pass the frequency (--freq)."
         )
-    days = np.median(np.diff(idx.asi8)) / 86_400e9
+    # Timedeltas, not raw integers: pandas 3 stores datetimes in s/ms/us/ns depending on the input.
+    days = float(np.median((idx[1:] - idx[:-1]) / pd.Timedelta(days=1)))
     for lo, hi, f in ((0.5, 1.5, "D"), (5.5, 8.5, "W"), (26, 33, "M"), (85, 95, "Q"), (350, 380, "Y")):
         if lo <= days <= hi:
             return f

@@ -231,13 +231,15 @@ def _summary(chart: Chart, s: ChartSpec, rendered: Rendered) -> str:
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV of the plotted rows. Text cells that a spreadsheet would run as a formula get a leading quote."""
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):  # pandas 3: str
             out[col] = out[col].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(_CSV_FORMULA) else v
             )
-        elif str(out[col].dtype).startswith("datetime64"):
+        elif pd.api.types.is_datetime64_any_dtype(out[col]):
             ts = out[col]
             if (ts.dropna() == ts.dropna().dt.normalize()).all():
                 out[col] = ts.dt.strftime("%Y-%m-%d")

@@ -233,7 +233,8 @@ def _num(s: pd.Series) -> pd.Series:
 def _to_time(s: pd.Series) -> pd.Series:
     import pandas as pd
 
-    out = pd.to_datetime(s, errors="coerce", format="ISO8601" if s.dtype == object else None)
+    text = pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)  # pandas 3 infers `str`
+    out = pd.to_datetime(s, errors="coerce", format="ISO8601" if text else None)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_localize(None)
     return out.astype("datetime64[ns]")

@@ -150,7 +150,7 @@ def annotate_notes(ax: Axes, prep: Prepared, xs: np.ndarray, ys: np.ndarray) -> 
             target = np.datetime64(pd.Timestamp(a.x).to_datetime64(), "ns")
             if not len(xs):
                 continue
-            i = int(np.argmin(np.abs(xs.astype("int64") - target.astype("int64"))))
+            i = int(np.argmin(np.abs(xs.astype("datetime64[ns]") - target)))  # same unit on both sides
             x = xs[i]
         else:
             matches = np.flatnonzero(xs == str(a.x))

@@ -62,6 +62,18 @@ class QueryResult:
         }
 
 
+def plain_strings(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as Python ``str``/``None`` objects, as pandas 2 gave them (pandas 3 infers a ``str`` dtype
+    whose missing value is NaN, which would turn SQL NULLs into NaN in rows, JSON and tables)."""
+    import pandas as pd
+
+    for col in df.columns:
+        ser = df[col]
+        if pd.api.types.is_string_dtype(ser) and not pd.api.types.is_object_dtype(ser):
+            df[col] = ser.astype(object).where(ser.notna(), None)
+    return df
+
+
 def check_sql(sql: str) -> str:
     """Return the single read-only statement in ``sql`` or raise UserInputError saying why it is refused."""
     text = (sql or "").strip()
@@ -140,7 +152,7 @@ class SqlRunner:
                 n += batch.num_rows
             import pyarrow as pa
 
-            table = pa.Table.from_batches(batches, schema=reader.schema).to_pandas()
+            table = plain_strings(pa.Table.from_batches(batches, schema=reader.schema).to_pandas())
         except duckdb.InterruptException as exc:
             raise QueryTimeout(
                 f"The query was stopped after {limit:g} s (time limit).",
