@@ -51,7 +51,7 @@ class Analyst:
         self.sessions = sessions or SessionStore()
         self._lock = threading.RLock()
         self._llm_down_until = 0.0
-        self._llm_last_error: str | None = None
+        self._llm_last: dict[str, Any] | None = None  # what the last real model call saw
 
     # --- lazily built parts -------------------------------------------------------------------------------
     @property
@@ -120,16 +120,20 @@ class Analyst:
             sess = self.sessions.get(session, create=True)
             with sess.lock:
                 if self.llm_available():
+                    llm_start = time.monotonic()
                     try:
                         for event in self.llm.stream(question, sess):  # type: ignore[union-attr]
                             collected.append(event)
                             yield event
                         mode = "llm"
+                        self._record_llm(ok=True, seconds=time.monotonic() - llm_start)
                     except ModelUnavailable as exc:
                         self._llm_down_until = time.monotonic() + LLM_COOLDOWN_S
-                        self._llm_last_error = str(exc)
-                        collected = [Notice(f"The language model is unavailable ({exc}); "
-                                            "this answer comes from the offline planner.")]
+                        self._record_llm(ok=False, seconds=time.monotonic() - llm_start, error=exc.message,
+                                         kind=exc.kind)
+                        hint = f" {exc.hint}" if exc.hint else ""
+                        collected = [Notice(f"The language model is unavailable: {exc.message}.{hint} "
+                                            "This answer comes from the offline planner.")]
                         yield collected[0]
                 if mode == "offline":
                     for event in self.planner.stream(question, sess):
@@ -151,6 +155,12 @@ class Analyst:
             sess.remember(question, answer.answer)
         yield FinalAnswer(answer)
 
+    def _record_llm(self, *, ok: bool, seconds: float, error: str | None = None, kind: str | None = None) -> None:
+        import datetime as dt
+
+        self._llm_last = {"ok": ok, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                          "seconds": round(seconds, 2), "error": error, "kind": kind}
+
     # --- status for health checks and the UI side panel ----------------------------------------------------
     def status(self) -> dict[str, Any]:
         ctx = self.ctx
@@ -160,12 +170,29 @@ class Analyst:
         return {
             "warehouse": {"tables": counts, "first_date": str(first), "as_of": ctx.as_of.isoformat()},
             "mode": self.mode(),
-            "llm": {
-                "configured": self.settings.llm_configured,
-                "model": self.settings.llm_model if self.settings.llm_configured else None,
-                "available": self.llm_available() if self.settings.llm_configured else False,
-                "last_error": self._llm_last_error,
-            },
+            "llm": self.llm_status(),
+        }
+
+
+    def llm_status(self) -> dict[str, Any]:
+        """What the last real model call saw (not what is configured): ``state`` is ``ok`` (the last call
+        answered), ``down`` (it failed; offline until the cool-down ends), ``untested`` (no call yet) or ``off``."""
+        s = self.settings
+        last = self._llm_last
+        if not s.llm_configured:
+            state = "off"
+        elif last is None:
+            state = "untested"
+        else:
+            state = "ok" if last["ok"] else "down"
+        return {
+            "configured": s.llm_configured,
+            "model": s.llm_model if s.llm_configured else None,
+            "state": state,
+            "available": state in ("ok", "untested") or (state == "down" and self.llm_available()),
+            "last_call": last,
+            "last_error": None if last is None or last["ok"] else last["error"],
+            "retry_in_s": max(0, round(self._llm_down_until - time.monotonic())) if state == "down" else 0,
         }
 
 

@@ -37,6 +37,11 @@ class QueryTimeout(DataError):
 
 
 class ModelUnavailable(ShopLensError):
-    """A model endpoint or local model cannot be reached or loaded."""
+    """A model endpoint or local model cannot be reached or loaded. ``kind`` names the failure for status reports
+    (refused, dns, timeout, slow, http, auth, model, tools-off, bad-response, empty, loop, client, ...)."""
 
     exit_code = 4
+
+    def __init__(self, message: str, *, hint: str | None = None, kind: str = "error") -> None:
+        super().__init__(message, hint=hint)
+        self.kind = kind

@@ -127,7 +127,8 @@ def test_health_reports_warehouse_and_mode(client) -> None:
     assert data["status"] == "ok" and data["mode"] == "offline"
     assert data["warehouse"]["tables"]["orders"] > 0
     assert data["warehouse"]["first_date"] <= data["warehouse"]["as_of"]
-    assert data["llm"] == {"configured": False, "model": None, "available": False, "last_error": None}
+    assert data["llm"] == {"configured": False, "model": None, "state": "off", "available": False,
+                           "last_call": None, "last_error": None, "retry_in_s": 0}
 
 
 def test_openapi_schema_and_docs_are_published(client) -> None:
@@ -138,6 +139,14 @@ def test_openapi_schema_and_docs_are_published(client) -> None:
     assert "AnswerOut" in schema["components"]["schemas"]
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "/api/openapi.json" in docs.text
+    # Works without internet: every script and stylesheet the page loads is served by this server.
+    import re
+
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', docs.text)
+    assert assets and all(a.startswith("/api/") for a in assets), assets
+    for asset in assets:
+        got = client.get(asset)
+        assert got.status_code == 200 and len(got.content) > 1000, asset
 
 
 # --- bad input --------------------------------------------------------------------------------------------------

@@ -183,7 +183,7 @@ def test_llm_mode_shows_its_steps_and_marks_unverified_figures(demo_db: Path, tm
                 chat, _box, light, *_ = c.predict("revenue in 2025", api_name="/ask")
             finally:
                 c.close()
-    assert value(light) == f"🟢 **LLM connected** · `{fake.model}`"
+    assert value(light).startswith(f"🟢 **LLM answering** · `{fake.model}` · last answer in ")
     assert steps(chat)[0]["title"].startswith("Ran SQL · ")
     said = answers(chat)
     assert '<mark title="Not found in any tool result' in said[0] and "$987.6K ⚠</mark>" in said[0]
@@ -291,9 +291,13 @@ def test_turn_collects_one_answer(tmp_path: Path) -> None:
 
 
 def test_status_light() -> None:
-    offline = {"mode": "offline", "llm": {"configured": False}}
+    offline = {"mode": "offline", "llm": {"configured": False, "state": "off"}}
     assert ui.status_light(offline).startswith("⚪ **Offline planner**")
-    down = {"mode": "offline", "llm": {"configured": True, "model": "qwen"}}
-    assert ui.status_light(down).startswith("🟠 **LLM unreachable**")
-    up = {"mode": "llm", "llm": {"configured": True, "model": "qwen"}}
-    assert ui.status_light(up) == "🟢 **LLM connected** · `qwen`"
+    untested = {"mode": "llm", "llm": {"configured": True, "model": "qwen", "state": "untested"}}
+    assert ui.status_light(untested).startswith("🟡 **LLM configured** · `qwen` — not asked yet")
+    down = {"mode": "offline", "llm": {"configured": True, "model": "qwen", "state": "down", "retry_in_s": 42,
+                                       "last_error": "nothing is listening at http://gpu:8000/v1"}}
+    assert ui.status_light(down) == ("🟠 **LLM unavailable** · `qwen` — nothing is listening at http://gpu:8000/v1. "
+                                     "The offline planner answers; trying it again in 42 s.")
+    up = {"mode": "llm", "llm": {"configured": True, "model": "qwen", "state": "ok", "last_call": {"seconds": 1.5}}}
+    assert ui.status_light(up) == "🟢 **LLM answering** · `qwen` · last answer in 1.5 s"

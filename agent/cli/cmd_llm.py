@@ -3,13 +3,11 @@ OpenAI-compatible endpoint and say what is wrong)."""
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 import typer
@@ -17,8 +15,6 @@ import typer
 from shoplens.agent.cli import common
 
 DEFAULT_MODEL = "Qwen/Qwen2.5-7B-Instruct"
-TOOL_CHOICE_HINT = ("start vLLM with --enable-auto-tool-choice --tool-call-parser hermes (llama3_json for Llama 3.x), "
-                    "e.g. `shoplens llm serve`")
 
 llm_app = typer.Typer(help="Serve the language model with vLLM, or check an OpenAI-compatible endpoint.",
                       no_args_is_help=True)
@@ -139,152 +135,6 @@ def serve(
 
 
 # --- check ---------------------------------------------------------------------------------------------------------
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    detail: str
-    hint: str = ""
-
-
-@dataclass
-class Report:
-    base_url: str
-    model: str
-    checks: list[Check] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
-
-    def add(self, name: str, ok: bool, detail: str, hint: str = "") -> bool:
-        self.checks.append(Check(name, ok, detail, hint))
-        return ok
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"base_url": self.base_url, "model": self.model, "ok": self.ok,
-                "checks": [c.__dict__ for c in self.checks]}
-
-
-PROBE_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "query_metric",
-        "description": "Compute a business metric for a period.",
-        "parameters": {"type": "object", "properties": {
-            "metric": {"type": "string", "description": "Metric name, e.g. revenue."},
-            "start": {"type": "string", "description": "First day, YYYY-MM-DD."},
-            "end": {"type": "string", "description": "Last day, YYYY-MM-DD."}}, "required": ["metric"]},
-    },
-}
-
-
-def _error_text(resp: Any) -> str:
-    try:
-        body = resp.json()
-    except ValueError:
-        return resp.text[:300]
-    inner = body.get("error", body) if isinstance(body, dict) else body
-    if isinstance(inner, dict):
-        return str(inner.get("message") or inner)[:300]
-    return str(inner)[:300]
-
-
-def probe(base_url: str, model: str, api_key: str = "EMPTY", timeout_s: float = 30.0) -> Report:
-    """GET /models, then one chat request with a tool; each step says what is wrong and what to do."""
-    import httpx
-
-    base = base_url.rstrip("/")
-    report = Report(base, model)
-    headers = {"Authorization": f"Bearer {api_key or 'EMPTY'}"}
-    with httpx.Client(timeout=timeout_s, headers=headers) as client:
-        try:
-            resp = client.get(f"{base}/models")
-        except httpx.ConnectError:
-            report.add("reachable", False, f"nothing is listening at {base}",
-                       "Start the server (`shoplens llm serve` on the GPU box) or fix SHOPLENS_LLM_BASE_URL "
-                       "(host, port, firewall).")
-            return report
-        except httpx.TimeoutException:
-            report.add("reachable", False, f"{base} did not answer within {timeout_s:g} s",
-                       "The server may still be loading the model (first start downloads and compiles); retry in "
-                       "a minute, or check the host and firewall.")
-            return report
-        except httpx.HTTPError as exc:
-            report.add("reachable", False, f"{base}: {exc}", "Check SHOPLENS_LLM_BASE_URL.")
-            return report
-        if resp.status_code in (401, 403):
-            report.add("reachable", False, f"the server refused the API key (HTTP {resp.status_code})",
-                       "Set SHOPLENS_LLM_API_KEY to the key the server was started with (--api-key).")
-            return report
-        if resp.status_code == 404:
-            report.add("reachable", False, f"{base}/models does not exist (HTTP 404)",
-                       "The base URL usually ends in /v1, e.g. http://gpu-box:8000/v1.")
-            return report
-        if resp.status_code != 200:
-            report.add("reachable", False, f"GET /models answered HTTP {resp.status_code}: {_error_text(resp)}",
-                       "Check the server's log.")
-            return report
-        served = [m.get("id") for m in (resp.json().get("data") or []) if isinstance(m, dict)]
-        report.add("reachable", True, f"{base} answers; it serves: {', '.join(map(str, served)) or '(nothing)'}")
-        if model not in served:
-            report.add("model name", False, f"SHOPLENS_LLM_MODEL is '{model}' but the server serves "
-                                            f"{', '.join(map(str, served)) or 'no model'}",
-                       f"Set SHOPLENS_LLM_MODEL={served[0] if served else '<name>'} or start vLLM with "
-                       f"--served-model-name {model}.")
-            return report
-        report.add("model name", True, f"'{model}' is served")
-        body = {"model": model, "temperature": 0, "max_tokens": 200, "tools": [PROBE_TOOL], "tool_choice": "auto",
-                "messages": [{"role": "system", "content": "You answer by calling tools."},
-                             {"role": "user", "content": "What was revenue from 2025-01-01 to 2025-01-31? "
-                                                         "Use the query_metric tool."}]}
-        try:
-            resp = client.post(f"{base}/chat/completions", json=body)
-        except httpx.TimeoutException:
-            report.add("tool calling", False, f"the chat request took longer than {timeout_s:g} s",
-                       "The GPU may be overloaded or too small for the model; raise SHOPLENS_LLM_TIMEOUT_S or use "
-                       "a smaller model.")
-            return report
-        except httpx.HTTPError as exc:
-            report.add("tool calling", False, f"the chat request failed: {exc}", "Check the server's log.")
-            return report
-        if resp.status_code == 400 and "tool choice" in _error_text(resp).lower():
-            report.add("tool calling", False, f"tool calling is not enabled (HTTP 400: {_error_text(resp)})",
-                       TOOL_CHOICE_HINT[0].upper() + TOOL_CHOICE_HINT[1:] + ".")
-            return report
-        if resp.status_code != 200:
-            report.add("tool calling", False, f"the chat request answered HTTP {resp.status_code}: "
-                                              f"{_error_text(resp)}", "Check the server's log.")
-            return report
-        message = ((resp.json().get("choices") or [{}])[0]).get("message") or {}
-        calls = message.get("tool_calls") or []
-        content = message.get("content") or ""
-        if calls:
-            fn = calls[0].get("function", {})
-            try:
-                args = json.loads(fn.get("arguments") or "{}")
-                good = isinstance(args, dict)
-            except ValueError:
-                good = False
-            if good:
-                report.add("tool calling", True, f"the model called {fn.get('name')}({fn.get('arguments')})")
-            else:
-                report.add("tool calling", False, f"the tool call's arguments are not a JSON object: "
-                                                  f"{fn.get('arguments')!r}",
-                           "ShopLens recovers from this with retries, but a larger or better instruction-tuned "
-                           "model will answer more reliably.")
-        elif "<tool_call>" in content or '"arguments"' in content:
-            report.add("tool calling", False, "the model wrote its tool call as plain text; the server did not "
-                                              "parse it", "Use --tool-call-parser hermes for Qwen2.5/Hermes models "
-                                                          "(llama3_json for Llama 3.x). ShopLens recovers Hermes "
-                                                          "text calls, but the parser is more reliable.")
-        else:
-            report.add("tool calling", False, f"the model answered without calling the tool: {content[:120]!r}",
-                       "Small models sometimes ignore tools; ShopLens needs one that calls them (Qwen2.5-7B-Instruct "
-                       "or larger).")
-    return report
-
-
 @llm_app.command("check")
 def check(
     base_url: str | None = typer.Option(None, "--base-url", help="Endpoint (default: SHOPLENS_LLM_BASE_URL)."),
@@ -300,17 +150,22 @@ def check(
         common.fail("No endpoint to check: pass --base-url or set SHOPLENS_LLM_BASE_URL "
                     "(e.g. http://gpu-box:8000/v1).", 2, as_json=as_json)
         return
-    report = probe(url, model or s.llm_model, s.llm_api_key, timeout or min(s.llm_timeout_s, 60.0))
+    from shoplens.agent.llm.probe import probe
+
+    overrides: dict[str, Any] = {"llm_base_url": url}
+    if model:
+        overrides["llm_model"] = model
+    if timeout:
+        overrides["llm_timeout_s"] = timeout
+    report = probe(s.replace(**overrides))
     if as_json:
         common.print_json(report.to_dict())
     else:
-        from rich.markup import escape
-
         for c in report.checks:
-            mark = "[green]ok[/]  " if c.ok else "[bold red]FAIL[/]"
-            common.out.print(f"{mark} {escape(c.name)}: {escape(c.detail)}", markup=True)
+            common.out.print(common.styled("ok  " if c.ok else "FAIL", f"{c.name}: {c.detail}",
+                                           "green" if c.ok else "bold red"))
             if c.hint:
-                common.out.print(f"      -> {c.hint}", markup=False)
+                common.out.print(f"      -> {c.hint}")
         if report.ok:
             common.out.print(f"The endpoint is ready for ShopLens (SHOPLENS_LLM_BASE_URL={report.base_url} "
                              f"SHOPLENS_LLM_MODEL={report.model}).")

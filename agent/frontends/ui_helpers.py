@@ -400,15 +400,20 @@ class Turn:
 
 # --- side panel ----------------------------------------------------------------------------------------------
 def status_light(status: dict[str, Any]) -> str:
-    """One line: which brain answers (LLM connected with its model, LLM unreachable, or the offline planner)."""
+    """One line: which brain answers, from what the last real model call saw (not from the configuration)."""
     llm = status.get("llm") or {}
-    if status.get("mode") == "llm":
-        return f"🟢 **LLM connected** · `{llm.get('model')}`"
-    if llm.get("configured"):
-        return (
-            f"🟠 **LLM unreachable** · `{llm.get('model')}` — answering with the offline planner "
-            "until it is back"
-        )
+    model = llm.get("model")
+    state = llm.get("state")
+    if state == "ok":
+        took = (llm.get("last_call") or {}).get("seconds")
+        return f"🟢 **LLM answering** · `{model}`" + (f" · last answer in {took:g} s" if took is not None else "")
+    if state == "untested":
+        return f"🟡 **LLM configured** · `{model}` — not asked yet; the offline planner steps in if it fails"
+    if state == "down":
+        why = str(llm.get("last_error") or "it failed")
+        retry = llm.get("retry_in_s") or 0
+        when = f"; trying it again in {retry} s" if retry else "; the next question tries it again"
+        return f"🟠 **LLM unavailable** · `{model}` — {why}. The offline planner answers{when}."
     return "⚪ **Offline planner** · no language model configured (set `SHOPLENS_LLM_BASE_URL` to add one)"
 
 

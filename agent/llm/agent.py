@@ -6,7 +6,8 @@ the tool returns (elapsed ms, SQL, summary or error), TableArtifact/ChartArtifac
 TextDelta for answer tokens (a Hermes ``<tool_call>`` leaking into the text is held back, never shown), then a
 Notice for figures the grounding check cannot trace and AnswerMeta with the facts merged from the tools.
 
-An unreachable, slow or failing endpoint raises ModelUnavailable (the Analyst then answers offline).
+Any failure of the model path raises ModelUnavailable naming the cause (agent/llm/failures.py); the Analyst then
+answers with the offline planner and shows the cause as a notice.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from shoplens.agent.events import (
     TextDelta,
 )
 from shoplens.agent.grounding import check_grounding
-from shoplens.data.errors import ModelUnavailable
+from shoplens.agent.llm.failures import EmptyReply, Endpoint, client_error, run_with_deadline, unavailable
+from shoplens.data.errors import ModelUnavailable, ShopLensError
 from shoplens.tools.artifacts import ToolOutput
 
 if TYPE_CHECKING:
@@ -43,8 +45,6 @@ log = logging.getLogger("shoplens.llm")
 
 HISTORY_TURNS = 6  # questions of the conversation the model sees again
 HISTORY_CHARS = 24_000  # and at most this much text of them (tool results included)
-MAX_ANSWER_TOKENS = 1500
-CONNECT_TIMEOUT_S = 5.0
 TOOL_CALL_TAG = "<tool_call>"
 
 
@@ -72,21 +72,20 @@ class LlmAgent:
             self._tools = build_tools(self.toolbox)
         return self._tools
 
+    @property
+    def endpoint(self) -> Endpoint:
+        s = self.settings
+        return Endpoint(url=s.llm_base_url or "", model=s.llm_model, timeout_s=s.llm_timeout_s)
+
     def chat_model(self) -> BaseChatModel:
+        """The chat client (:func:`build_chat_model`, the same one `shoplens llm check` probes)."""
         if self._model is None:
-            import httpx
+            from shoplens.agent.llm.model import build_chat_model
 
-            from shoplens.agent.llm.model import StrictChatOpenAI
-
-            s = self.settings
-            # Reading may take llm_timeout_s (between streamed tokens); connecting must not: a black-holed host
-            # should fall back to the offline planner in seconds, not after a full timeout per retry.
-            timeout = httpx.Timeout(s.llm_timeout_s, connect=min(CONNECT_TIMEOUT_S, s.llm_timeout_s))
-            self._model = StrictChatOpenAI(
-                base_url=s.llm_base_url, api_key=s.llm_api_key or "EMPTY", model=s.llm_model,
-                timeout=timeout, max_retries=s.llm_max_retries, temperature=s.llm_temperature,
-                max_tokens=MAX_ANSWER_TOKENS,
-            )
+            try:
+                self._model = build_chat_model(self.settings)
+            except Exception as exc:  # a client that cannot be built is an unavailable model, not a crash
+                raise client_error(exc, self.endpoint) from exc
         return self._model
 
     def system_prompt(self) -> str:
@@ -113,6 +112,8 @@ class LlmAgent:
 
     # --- answering ---------------------------------------------------------------------------------------------
     def stream(self, question: str, session: Session) -> Iterator[Event]:
+        """Events for one question. Any failure of the model path (unreachable, slow, malformed, looping, empty)
+        raises ModelUnavailable naming the cause, within ``llm_timeout_s`` of the model call that failed."""
         from langchain_core.messages import HumanMessage
 
         from shoplens.agent.llm.middleware import RunState
@@ -123,24 +124,33 @@ class LlmAgent:
         tr = _Translator()
         final_state: dict[str, Any] | None = None
         config = {"recursion_limit": 2 * run.max_steps + 6}
+        ep = self.endpoint
         try:
-            for mode, chunk in self.graph.stream(inputs, config, context=run,
-                                                 stream_mode=["messages", "updates", "values"]):
+            graph = self.graph
+
+            def produce() -> Iterator[Any]:
+                return graph.stream(inputs, config, context=run, stream_mode=["messages", "updates", "values"])
+
+            for mode, chunk in run_with_deadline(produce, run.clock, ep):
                 if mode == "messages":
+                    run.clock.streamed = True
                     yield from tr.on_token(*chunk)
                 elif mode == "updates":
                     yield from tr.on_update(chunk)
                 else:
                     final_state = chunk
-        except Exception as exc:
-            unavailable = as_unavailable(exc, self.settings)
-            if unavailable is None:
+            if not tr.text.strip() and not tr.outputs:
+                raise EmptyReply()
+        except ShopLensError as exc:
+            if isinstance(exc, ModelUnavailable):
                 raise
-            raise unavailable from exc
+            raise unavailable(exc, ep) from exc
+        except Exception as exc:
+            log.warning("LLM path failed: %s: %s", type(exc).__name__, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+            raise unavailable(exc, ep) from exc
 
         if not tr.text.strip():
-            yield from tr.emit(partial_answer(run) if run.summaries else
-                               "The model returned no answer. Try rephrasing the question.")
+            yield from tr.emit(partial_answer(run))
         if run.budget_hit:
             yield Notice(f"The question needed more than {run.max_steps} model steps; the answer uses what was "
                          "found so far and may be incomplete.")
@@ -284,48 +294,3 @@ def trim_history(messages: list[Any]) -> list[Any]:
             m = m.model_copy(update={"artifact": None})
         out.append(m)
     return out
-
-
-def as_unavailable(exc: BaseException, settings: Settings) -> ModelUnavailable | None:
-    """ModelUnavailable with a message saying what is wrong with the endpoint, or None if ``exc`` is not about it."""
-    try:
-        import httpx
-        import openai
-    except ImportError:  # pragma: no cover - both come with langchain-openai
-        return None
-    url, model, timeout = settings.llm_base_url, settings.llm_model, settings.llm_timeout_s
-    check = "Run `shoplens llm check` for a diagnosis."
-    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
-        return ModelUnavailable(f"the model endpoint {url} did not answer within {timeout:g} s", hint=check)
-    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
-        return ModelUnavailable(f"cannot reach the model endpoint {url}", hint=check)
-    if isinstance(exc, openai.APIStatusError):
-        detail = _error_detail(exc)
-        code = exc.status_code
-        if code == 400 and "tool choice" in detail.lower():
-            return ModelUnavailable(
-                f"the model server at {url} is not set up for tool calling ({detail})",
-                hint="Start vLLM with --enable-auto-tool-choice --tool-call-parser hermes (llama3_json for Llama "
-                     "3.x), e.g. `shoplens llm serve`.")
-        if code == 404:
-            return ModelUnavailable(f"the model server at {url} does not serve '{model}' ({detail})",
-                                    hint="Set SHOPLENS_LLM_MODEL to the served model name; " + check)
-        if code in (401, 403):
-            return ModelUnavailable(f"the model server at {url} refused the API key (HTTP {code})",
-                                    hint="Set SHOPLENS_LLM_API_KEY to the key the server expects.")
-        return ModelUnavailable(f"the model endpoint {url} failed (HTTP {code}: {detail[:200]})", hint=check)
-    if isinstance(exc, openai.APIError):
-        return ModelUnavailable(f"the model endpoint {url} failed ({str(exc)[:200]})", hint=check)
-    return None
-
-
-def _error_detail(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-        if isinstance(inner, str):
-            return inner
-    return str(getattr(exc, "message", "") or exc)
-

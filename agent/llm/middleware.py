@@ -28,11 +28,13 @@ from typing import Any
 from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResponse
 from langchain_core.messages import AIMessage, SystemMessage, ToolMessage
 
+from shoplens.agent.llm.failures import LoopDetected, ModelClock
 from shoplens.data.errors import ShopLensError
 
 log = logging.getLogger("shoplens.llm")
 
 MAX_RETRIES = 2  # per tool: a third failure stops the tool for this question
+MAX_SAME_CALL = 2  # the same tool with the same arguments a third time is a loop
 INVALID_ARGS = "__invalid_arguments__"
 META = "shoplens"  # key in ToolMessage.response_metadata: {"elapsed_ms", "ok"}
 
@@ -55,6 +57,8 @@ class RunState:
     recovered_hermes: int = 0
     tool_errors: Counter[str] = field(default_factory=Counter)
     summaries: list[tuple[str, str]] = field(default_factory=list)  # (tool, summary) of successful calls
+    calls_seen: Counter[str] = field(default_factory=Counter)  # tool + canonical arguments -> successful runs
+    clock: ModelClock = field(default_factory=ModelClock, repr=False)  # the watchdog's view of model calls
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def failed(self, tool: str) -> int:
@@ -88,6 +92,10 @@ def parse_hermes(text: str) -> tuple[str, list[dict[str, Any]], list[dict[str, A
             invalid.append({"name": name, "args": raw, "id": call_id, "error": str(exc)})
     rest = _HERMES.sub("", text).strip()
     return rest, calls, invalid
+
+
+def call_key(call: dict[str, Any]) -> str:
+    return call["name"] + json.dumps(call.get("args") or {}, sort_keys=True, default=str)
 
 
 def _marked(invalid: dict[str, Any]) -> dict[str, Any]:
@@ -126,10 +134,29 @@ class ModelGuard(AgentMiddleware):
             request = request.override(tools=[], system_message=SystemMessage(content=system))
         elif len(tools) != len(request.tools):
             request = request.override(tools=tools)
-        response = handler(request)
-        return ModelResponse(result=[self._repair(m, run, allow_tools=bool(request.tools))
-                                     if isinstance(m, AIMessage) else m for m in response.result],
-                             structured_response=response.structured_response)
+        if run.clock.cancelled.is_set():  # the watchdog gave up on this question: stop here
+            raise LoopDetected("the question was abandoned")
+        run.clock.start()
+        try:
+            response = handler(request)
+        finally:
+            run.clock.stop()
+        result = [self._repair(m, run, allow_tools=bool(request.tools)) if isinstance(m, AIMessage) else m
+                  for m in response.result]
+        for m in result:
+            if isinstance(m, AIMessage):
+                self._check_loop(m, run)
+        return ModelResponse(result=result, structured_response=response.structured_response)
+
+    @staticmethod
+    def _check_loop(msg: AIMessage, run: RunState) -> None:
+        """Asking again for a result the model already got twice is a loop (failed calls are the retry
+        counter's business, not this one's)."""
+        for call in msg.tool_calls:
+            with run.lock:
+                times = run.calls_seen[call_key(call)]
+            if times >= MAX_SAME_CALL:
+                raise LoopDetected(f"{call['name']} asked {times + 1} times with the same arguments")
 
     def _repair(self, msg: AIMessage, run: RunState, *, allow_tools: bool) -> AIMessage:
         content = msg.text if not isinstance(msg.content, str) else msg.content
@@ -142,8 +169,8 @@ class ModelGuard(AgentMiddleware):
                 run.recovered_hermes += len(found) + len(bad)
         if not allow_tools:  # the forced final answer: no more tool calls, whatever the model tried
             calls, invalid = [], []
-            if not content.strip():
-                content = self.partial_answer(run)
+            if not content.strip() and run.budget_hit:
+                raise LoopDetected(f"{run.model_calls} model steps without an answer")
         calls += [_marked(c) for c in invalid]
         if calls == list(msg.tool_calls) and not msg.invalid_tool_calls and content == msg.content:
             return msg
@@ -188,9 +215,11 @@ class ToolGuard(AgentMiddleware):
             else:
                 if isinstance(msg, ToolMessage) and msg.status == "error":  # argument validation (ToolNode)
                     msg = self._error(run, call, str(msg.content), None)
-                elif isinstance(msg, ToolMessage) and msg.artifact is not None:
+                elif isinstance(msg, ToolMessage):
                     with run.lock:
-                        run.summaries.append((name, str(getattr(msg.artifact, "summary", "")).strip()))
+                        run.calls_seen[call_key(call)] += 1
+                        if msg.artifact is not None:
+                            run.summaries.append((name, str(getattr(msg.artifact, "summary", "")).strip()))
         if isinstance(msg, ToolMessage):
             msg.response_metadata[META] = {"elapsed_ms": (time.perf_counter() - start) * 1000,
                                            "ok": msg.status != "error"}

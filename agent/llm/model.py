@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
@@ -22,6 +22,24 @@ from langchain_core.outputs import ChatGenerationChunk
 from langchain_openai import ChatOpenAI
 
 from shoplens.agent.llm.middleware import INVALID_ARGS
+
+if TYPE_CHECKING:
+    from shoplens.agent.config import Settings
+
+MAX_ANSWER_TOKENS = 1500
+
+
+def build_chat_model(settings: Settings) -> StrictChatOpenAI:
+    """The one place the chat client is built: every question and `shoplens llm check` go through it.
+
+    The timeout is a plain number (the SDK's own type, whatever HTTP client it runs on); the deadline that really
+    bounds a model call, retries included, is :func:`shoplens.agent.llm.failures.run_with_deadline`."""
+    s = settings
+    return StrictChatOpenAI(
+        base_url=s.llm_base_url, api_key=s.llm_api_key or "EMPTY", model=s.llm_model,
+        timeout=float(s.llm_timeout_s), max_retries=s.llm_max_retries, temperature=s.llm_temperature,
+        max_tokens=MAX_ANSWER_TOKENS,
+    )
 
 
 def strict_arguments(raw: str) -> str:

@@ -52,6 +52,9 @@ class Reply:
     error_type: str = ""
     delay_s: float = 0.0  # wait before answering (a hang when longer than the client timeout)
     chunk_chars: int = 4  # streaming: characters per content delta
+    chunk_delay_s: float = 0.0  # streaming: pause between events (a trickling, too slow stream)
+    raw: bytes | None = None  # send exactly these bytes as the body (garbage JSON, HTML, a broken event stream)
+    raw_type: str = "application/json"
 
     @property
     def finish_reason(self) -> str:
@@ -93,12 +96,31 @@ def tool_choice_not_enabled() -> Reply:
     return http_error(400, TOOL_CHOICE_ERROR, "BadRequestError")
 
 
+def raw_body(body: bytes | str, content_type: str = "application/json", status: int = 200) -> Reply:
+    """A reply that is not what an OpenAI-compatible server sends: garbage JSON, an HTML page, a broken stream."""
+    return Reply(raw=body.encode() if isinstance(body, str) else body, raw_type=content_type, status=status)
+
+
+def slow_stream(content: str, *, chunk_delay_s: float, chunk_chars: int = 2) -> Reply:
+    """Tokens that keep coming, but too slowly: each gap is short, the whole reply is long."""
+    return Reply(content=content, chunk_delay_s=chunk_delay_s, chunk_chars=chunk_chars)
+
+
 def hang(seconds: float = 5.0) -> Reply:
     """Answer only after ``seconds`` (or when the server stops): longer than the client's timeout."""
     return Reply(content="too late", delay_s=seconds)
 
 
 # --- the server --------------------------------------------------------------------------------------------------
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (its timeout) resets the connection: not an error worth printing."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+
+
 class FakeVllm:
     def __init__(self, model: str = "shoplens-test", *, tool_calling: bool = True, max_requests: int = 200,
                  max_seconds: float = 60.0, root: str = "Qwen/Qwen2.5-7B-Instruct") -> None:
@@ -113,7 +135,7 @@ class FakeVllm:
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._started = 0.0
@@ -231,6 +253,9 @@ class FakeVllm:
                     return
                 if reply.delay_s:
                     fake._stop.wait(reply.delay_s)
+                if reply.raw is not None:
+                    self._raw(reply.status, reply.raw, reply.raw_type)
+                    return
                 if reply.status != 200:
                     self._json(reply.status, {"error": _err(reply.error, reply.error_type, reply.status)})
                     return
@@ -250,6 +275,16 @@ class FakeVllm:
                 except OSError:  # the client gave up (timeout): nothing to do
                     pass
 
+            def _raw(self, status: int, data: bytes, content_type: str) -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass
+
             def _stream(self, body: dict[str, Any], reply: Reply) -> None:
                 try:
                     self.send_response(200)
@@ -260,8 +295,17 @@ class FakeVllm:
                     usage = bool((body.get("stream_options") or {}).get("include_usage"))
                     # One SSE event per chunk, as vLLM sends them; written in one go (an instant model).
                     events = [b"data: " + json.dumps(c).encode() + b"\n\n" for c in _chunks(fake.model, reply, usage)]
-                    data = b"".join(events) + b"data: [DONE]\n\n"
-                    self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n0\r\n\r\n")
+                    events.append(b"data: [DONE]\n\n")
+                    if not reply.chunk_delay_s:
+                        events = [b"".join(events)]
+                    for data in events:
+                        if fake._stop.is_set():
+                            break
+                        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                        self.wfile.flush()
+                        if reply.chunk_delay_s:
+                            fake._stop.wait(reply.chunk_delay_s)
+                    self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
                 except OSError:
                     self.close_connection = True
@@ -310,3 +354,30 @@ def _chunks(model: str, reply: Reply, usage: bool) -> list[dict[str, Any]]:
         out.append({"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
                     "choices": [], "usage": _usage()})
     return out
+
+
+# --- standalone, for the quick-start smoke test (no pytest in that environment) ----------------------------------
+def main(argv: list[str] | None = None) -> None:
+    """``python tests/fakes/fake_vllm.py --port-file F --tool query_metric '{"metric": "revenue"}' --text "..."``:
+    serve one scripted tool call and one answer, then stop after the requests or seconds given."""
+    import argparse
+    import pathlib
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port-file", required=True, help="write the base URL here once listening")
+    ap.add_argument("--tool", nargs=2, metavar=("NAME", "JSON_ARGS"), help="a tool call to reply first")
+    ap.add_argument("--text", required=True, help="the final answer text")
+    ap.add_argument("--max-seconds", type=float, default=120.0)
+    args = ap.parse_args(argv)
+    fake = FakeVllm(max_requests=20, max_seconds=args.max_seconds)
+    if args.tool:
+        fake.enqueue(tool_call(args.tool[0], json.loads(args.tool[1])))
+    fake.enqueue(text(args.text))
+    fake.start()
+    pathlib.Path(args.port_file).write_text(fake.url + "\n" + fake.model + "\n", encoding="utf-8")
+    assert fake._thread is not None
+    fake._thread.join()  # ends after max_requests or max_seconds
+
+
+if __name__ == "__main__":
+    main()
