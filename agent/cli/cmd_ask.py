@@ -73,7 +73,7 @@ def ask(
             common.print_json(answer.to_dict())
         else:
             answer = stream_answer(analyst, question, sess.id, common.out, show_sql=show_sql)
-            common.err.print(f'[dim]Follow up with: shoplens ask "..." --session {sess.id}[/]', markup=True)
+            common.err.print(f'Follow up with: shoplens ask "..." --session {sess.id}', style="dim")
         store.save(sess)
     finally:
         analyst.close()
@@ -133,7 +133,7 @@ def chat(
                 continue
             if word in {"history", "/history"}:
                 for i, q in enumerate(history, 1):
-                    console.print(f"[dim]{i}.[/] {q}", markup=True)
+                    console.print(common.styled(f"{i}.", q, "dim"))
                 continue
             history.append(question)
             try:
@@ -185,7 +185,7 @@ def step_line(event: Event) -> str:
     mark = "[green]✓[/]" if ok else "[red]✗[/]"
     line = f"[dim]{mark} {escape(event.tool)} · {event.elapsed_ms:.0f} ms[/]"  # type: ignore[union-attr]
     if not ok and getattr(event, "error", None):
-        line += f" [red]{escape(str(event.error))[:200]}[/]"  # type: ignore[union-attr]
+        line += f" [red]{escape(str(event.error)[:200])}[/]"  # type: ignore[union-attr]
     return line
 
 
@@ -204,7 +204,7 @@ def render_answer(answer: Answer, console: Console, *, show_sql: bool = True, fo
             markup=True,
         )
     for warning in answer.warnings:
-        console.print(f"[yellow]⚠ {escape(warning)}[/]", markup=True)
+        console.print(common.styled("⚠", warning, "yellow"))
     if show_sql and answer.sql:
         for sql in answer.sql:
             console.print(pretty_sql(sql), style="dim", markup=False, highlight=False)

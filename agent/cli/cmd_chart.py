@@ -88,7 +88,7 @@ def chart(
             else ' Try naming a metric and a split or a period, e.g. "weekly revenue by channel since March".'
         )
         if not as_json:
-            common.err.print(f"[yellow]No chart was drawn.{reason}[/]", markup=True)
+            common.err.print(common.styled("No chart was drawn." + reason, style="yellow"))
         raise typer.Exit(1)
 
 

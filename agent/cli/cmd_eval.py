@@ -61,7 +61,7 @@ def eval_(
         _print_report(report, show_failures)
     if min_accuracy is not None and report.accuracy < min_accuracy:
         if not as_json:
-            common.err.print(f"[bold red]Accuracy {report.accuracy:.1%} is below {min_accuracy:.1%}.[/]", markup=True)
+            common.err.print(f"Accuracy {report.accuracy:.1%} is below {min_accuracy:.1%}.", style="bold red")
         raise typer.Exit(1)
 
 
@@ -95,18 +95,20 @@ def _print_report(report: Any, show_failures: bool) -> None:
         for cause, results in report.by_cause().items():
             common.out.print(f"\n[bold]{escape(cause)}[/] ({len(results)})", markup=True)
             for r in results:
-                common.out.print(f"  [bold]{r.id}[/] {escape(f'[{r.kind}]')} {escape(r.question)}  [dim]{escape(r.detail)}[/]",
+                common.out.print(f"  [bold]{escape(r.id)}[/] {escape(f'[{r.kind}]')} {escape(r.question)}  [dim]{escape(r.detail)}[/]",
                                  markup=True)
                 common.out.print(f"      expected: {_short(r.expected)}", markup=True)
                 common.out.print(f"      got:      {_short(r.got)}", markup=True)
                 common.out.print(f"      answer:   {_context(r)}", markup=True)
 
 
-def _pct(value: float, total: int) -> str:
+def _pct(value: float, total: int) -> Any:
+    from rich.text import Text
+
     if not total:
         return "-"
     colour = "green" if value >= 0.9 else "yellow" if value >= 0.75 else "red"
-    return f"[{colour}]{value:.1%}[/]"
+    return Text(f"{value:.1%}", style=colour)
 
 
 def _short(value: Any, limit: int = 220) -> str:

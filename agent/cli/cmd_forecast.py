@@ -92,11 +92,11 @@ def _csv_form(path: Path, id_col: str | None, date_col: str, value_col: str, x_c
         common.print_json(payload)
         return
     for w in read_warnings:
-        common.err.print(f"[yellow]Warning:[/] {w}", markup=True)
+        common.err.print(common.styled("Warning:", w, "yellow"))
     for s in result.series:
         _print_series(s.uid, s, None)
     for uid, msg in result.errors.items():
-        common.err.print(f"[bold red]{uid}:[/] {msg}", markup=True)
+        common.err.print(common.styled(f"{uid}:", msg, "bold red"))
 
 
 def _warehouse_form(metric: str, filters: dict[str, list[str]], grain: str, horizon: int, model: str,
@@ -144,7 +144,7 @@ def _warehouse_form(metric: str, filters: dict[str, list[str]], grain: str, hori
 def _print_series(uid: str, s: Any, _: Any) -> None:
     from shoplens.forecasting.facts import describe
 
-    common.out.print(f"[bold]{uid}[/]", markup=True)
+    common.out.print(common.styled(uid, style="bold"))
     for line in describe(s.facts):
         common.out.print(line, markup=False)
     fc = s.forecast
@@ -155,7 +155,7 @@ def _print_series(uid: str, s: Any, _: Any) -> None:
     _print_table("Backtest leaderboard (lower MASE is better)", ["model", "MASE", "WAPE %", "80% cov.", "95% cov."],
                  board)
     for w in s.warnings + s.notes:
-        common.err.print(f"[yellow]Note:[/] {w}", markup=True)
+        common.err.print(common.styled("Note:", w, "yellow"))
 
 
 def _print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:

@@ -85,7 +85,7 @@ def _print_summary(report: Any) -> None:
     t.add_row("time", f"{report.seconds:.1f} s")
     common.out.print(t)
     for w in report.warnings:
-        common.err.print(f"[yellow]Warning:[/] {w}", markup=True)
+        common.err.print(common.styled("Warning:", w, "yellow"))
     if report.rejected and not report.rejects_file:
         common.err.print("List the rejected rows with --rejects rejects.csv.")
 

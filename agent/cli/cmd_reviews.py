@@ -85,9 +85,10 @@ def _backend(s: Any, which: str, *, quiet: bool) -> Any:
     except ModelUnavailable:
         if not s.db_path.exists():
             raise
-        if not quiet:
-            common.err.print("No trained sentiment model yet: training it on the warehouse reviews first.")
-        return _train(s, quiet=quiet)[0]
+        # Never silent, even with --json (stdout stays JSON; the notice and the progress bar go to stderr).
+        common.err.print("No trained sentiment model yet: training it on the warehouse reviews first "
+                         "(`shoplens reviews train` does this explicitly).")
+        return _train(s, quiet=False)[0]
 
 
 @reviews_app.command("train")
@@ -103,7 +104,7 @@ def train(
         return
     acc = "n/a" if report.holdout_accuracy is None else f"{report.holdout_accuracy:.1%}"
     f1 = "n/a" if report.holdout_macro_f1 is None else f"{report.holdout_macro_f1:.3f}"
-    common.out.print(f"Trained [bold]{report.version}[/] on {report.n_train:,} reviews {report.label_counts} "
+    common.out.print(f"Trained {report.version} on {report.n_train:,} reviews {report.label_counts} "
                      f"in {report.seconds:.0f} s; newest {report.n_holdout:,} held out: accuracy {acc}, macro-F1 {f1}.")
     common.out.print(f"Saved to {report.path}. Run `shoplens reviews score` to (re)score the warehouse.")
 
@@ -179,7 +180,7 @@ def _score_file(s: Any, path: Path, which: str, as_json: bool) -> None:
     colors = {"positive": "green", "negative": "red", "neutral": "yellow"}
     for text, r in zip(lines, results, strict=True):
         aspects = ", ".join(f"{a.aspect} ({a.polarity[:3]})" for a in r.aspects)
-        table.add_row(f"[{colors[r.label]}]{r.label}[/]", f"{r.score:+.2f}", aspects, text)
+        table.add_row(common.styled(r.label, style=colors[r.label]), f"{r.score:+.2f}", aspects, text)
     common.out.print(table)
 
 

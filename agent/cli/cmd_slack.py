@@ -54,8 +54,8 @@ def slack(
     analyst = Analyst(s)
     try:
         ctx = analyst.ctx  # open the warehouse now: a missing one is reported before connecting to Slack
-        common.err.print(f"[dim]Warehouse {s.db_path} (data up to {ctx.as_of}); answering with the "
-                         f"{'LLM' if analyst.mode() == 'llm' else 'offline planner'}.[/]", markup=True)
+        common.err.print(f"Warehouse {s.db_path} (data up to {ctx.as_of}); answering with the "
+                         f"{'LLM' if analyst.mode() == 'llm' else 'offline planner'}.", style="dim")
         if http:
             _serve_http(s, analyst, host or s.ui_host, port, path)
         else:
@@ -71,8 +71,8 @@ def _socket_mode(s: Settings, analyst: Analyst) -> None:
 
     bot = SlackBot(s, analyst)
     me = bot.check_auth()
-    common.err.print(f"Signed in to Slack workspace [bold]{me.get('team')}[/] as @{me.get('user')}; opening the "
-                     "Socket Mode connection…", markup=True)
+    common.err.print(f"Signed in to Slack workspace {me.get('team')} as @{me.get('user')}; opening the "
+                     "Socket Mode connection…")
     run_socket_mode(bot, on_connected=lambda: common.err.print(
         "Connected. Mention the bot in a channel, DM it, or use /shoplens. Ctrl-C stops."))
 
@@ -97,9 +97,9 @@ def _serve_http(s: Settings, analyst: Analyst, host: str, port: int, path: str) 
     def healthz() -> dict[str, object]:
         return {"ok": True, "slack": "http", "mode": analyst.mode()}
 
-    common.err.print(f"Connected to Slack workspace [bold]{me.get('team')}[/] as @{me.get('user')}. Serving the "
+    common.err.print(f"Connected to Slack workspace {me.get('team')} as @{me.get('user')}. Serving the "
                      f"Events API on http://{host}:{port}{path} — set it as the Request URL for events and /shoplens "
-                     "(behind HTTPS). Ctrl-C stops.", markup=True)
+                     "(behind HTTPS). Ctrl-C stops.")
     try:
         uvicorn.run(api, host=host, port=port, log_level="info", access_log=False)
     finally:

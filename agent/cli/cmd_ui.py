@@ -42,7 +42,7 @@ def ui(
         if not s.db_path.exists():
             build_demo_warehouse(s)
         for warning in warnings:
-            common.err.print(f"[yellow]Warning:[/] {warning}", markup=True)
+            common.err.print(common.styled("Warning:", warning, "yellow"))
         serve(s, open_browser=not no_browser)
     except ShopLensError as exc:
         common.fail(str(exc), exc.exit_code)
@@ -77,8 +77,7 @@ def serve(s, *, open_browser: bool) -> None:  # noqa: ANN001
 
     def ready(url: str) -> None:
         common.out.print(
-            f"ShopLens is running at [bold]{url}[/]  (API docs: {url}api/docs) — Ctrl-C stops it.",
-            markup=True,
+            f"ShopLens is running at {url}  (API docs: {url}api/docs) — Ctrl-C stops it.",
         )
         if open_browser and _can_open_browser():
             import webbrowser
