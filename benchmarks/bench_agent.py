@@ -1,6 +1,6 @@
 """The LLM agent's own overhead per question, with an instant fake model.
 
-    /work/venv/bin/python benchmarks/bench_agent.py [--reps 15] [--runs 3] [--scale 0.05]
+    python benchmarks/bench_agent.py [--reps 15] [--runs 3] [--scale 0.05]
 
 Seven scripted questions (one figure, a breakdown, a period comparison, two tools in one turn, a chart, a reply
 without tools, a follow-up using memory) run through ``LlmAgent.stream`` on the demo warehouse with real tools,

@@ -1,6 +1,6 @@
 """The HTTP API under load: 20 concurrent clients on loopback, offline planner, demo warehouse at scale 1.
 
-    /work/venv/bin/python benchmarks/bench_api.py [--clients 20] [--requests 10] [--runs 3] [--scale 1]
+    python benchmarks/bench_api.py [--clients 20] [--requests 10] [--runs 3] [--scale 1]
                                                   [--db /tmp/shoplens-bench/demo-scale1.duckdb]
 
 The real server (`shoplens ui`: uvicorn, API at /api, the Gradio page at /) runs as its own process on a free

@@ -1,6 +1,6 @@
 """Chart rendering speed and memory.
 
-    /work/venv/bin/python benchmarks/bench_charts.py [--renders 1000] [--runs 15]
+    python benchmarks/bench_charts.py [--renders 1000] [--runs 15]
 
 1. A 5,000-point line chart, spec to PNG bytes (target: 150 ms or less), median of several runs, next to a bare
    matplotlib line of the same points saved with ``savefig`` (the floor: what the house style costs).

@@ -1,6 +1,6 @@
 """Forecasting benchmark: accuracy against seasonal naive and statsforecast, and speed, in one run.
 
-    /work/venv/bin/python benchmarks/bench_forecast.py [--db PATH] [--repeats 3] [--skip-products]
+    python benchmarks/bench_forecast.py [--db PATH] [--repeats 3] [--skip-products]
 
 Accuracy: category-level revenue from the demo warehouse (scale 1, built on first use), the last 28 days (daily)
 or 8 weeks (weekly) held out, MASE against the training data's seasonal-naive scale. ShopLens ``auto`` (with the

@@ -5,7 +5,7 @@ negative quantities, missing customer ids, description variants, a duplicate lin
 then times `import_shop` end to end (read, clean, check, build, rejects file, atomic swap) and, side by side,
 DuckDB's plain read of the same file, so the ratio shows what cleaning and checking cost on top of parsing.
 
-    /work/venv/bin/python benchmarks/bench_import.py [--rows 1000000] [--runs 3] [--threads 2]
+    python benchmarks/bench_import.py [--rows 1000000] [--runs 3] [--threads 2]
 """
 
 from __future__ import annotations

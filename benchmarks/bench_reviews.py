@@ -7,7 +7,7 @@ VADER as the floor. Speed: reviews/s of the offline backend on 2 threads (sentim
 as the enrichment job runs), medians of several runs, fp32 next to bf16, and the projected (or, with
 --full-backfill, measured) time for the whole demo backfill.
 
-    /work/venv/bin/python benchmarks/bench_reviews.py [--scale 0.5] [--runs 3] [--hf-model PATH] [--llm-url URL]
+    python benchmarks/bench_reviews.py [--scale 0.5] [--runs 3] [--hf-model PATH] [--llm-url URL]
 """
 
 from __future__ import annotations

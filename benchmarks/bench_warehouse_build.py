@@ -3,7 +3,7 @@
 Each build runs in a fresh subprocess (so peak RSS is that build's own, imports included) and writes into a
 temporary folder that is removed afterwards. Scale 1 is the median of several runs; scale 10 defaults to one.
 
-    /work/venv/bin/python benchmarks/bench_warehouse_build.py [--runs 3] [--big-runs 1] [--scales 1 10]
+    python benchmarks/bench_warehouse_build.py [--runs 3] [--big-runs 1] [--scales 1 10]
 """
 
 from __future__ import annotations

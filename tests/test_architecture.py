@@ -4,6 +4,7 @@ agent/config.py reads the environment."""
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -69,10 +70,14 @@ def test_only_config_reads_the_environment() -> None:
     assert not offenders, f"modules reading env vars outside agent/config.py: {offenders}"
 
 
-def test_no_top_level_tools_or_data_package_is_installed() -> None:
-    import importlib.util
+def test_no_top_level_tools_or_data_package_is_installed(tmp_path: Path) -> None:
+    """Only ``shoplens.*`` is importable from an install: checked in a fresh interpreter started in an empty
+    folder (so neither the checkout's name nor the current directory matters)."""
+    import subprocess
+    import sys
 
-    import shoplens.tools
-
-    assert importlib.util.find_spec("tools") is None or "shoplens" not in str(importlib.util.find_spec("tools").origin)
-    assert shoplens.tools.__name__ == "shoplens.tools"
+    code = ("import importlib.util as u, shoplens.tools as t; "
+            "print([n for n in ('tools', 'data', 'agent', 'forecasting', 'prompts') if u.find_spec(n)], t.__name__)")
+    out = subprocess.run([sys.executable, "-P", "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=60, check=True, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert out.stdout.split() == ["[]", "shoplens.tools"], out.stdout + out.stderr

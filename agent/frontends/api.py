@@ -136,7 +136,9 @@ def create_api(analyst: Analyst, settings: Settings) -> FastAPI:
     # adds contention, so they queue first-come first-served. LLM answers mostly wait on the model endpoint.
     cpu_limiter = anyio.CapacityLimiter(cpu_slots())
     io_limiter = anyio.CapacityLimiter(max(1, settings.ui_concurrency))
-    api = FastAPI(
+    from fastapi_offline import FastAPIOffline  # Swagger UI from package files, not a CDN
+
+    api = FastAPIOffline(
         title="ShopLens API",
         version=_version(),
         description="Ask questions about the shop's data and get the answer, its tables, charts and SQL as JSON. "
@@ -144,6 +146,7 @@ def create_api(analyst: Analyst, settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        static_url="/docs-assets",
     )
     api.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     bearer = HTTPBearer(auto_error=False, description="SHOPLENS_API_TOKEN")
