@@ -40,7 +40,7 @@ class Toolbox:
     @property
     def chart(self):  # noqa: ANN201
         def make():  # noqa: ANN202
-            from shoplens.tools.chart import ChartTool
+            from shoplens.tools.charts.tool import ChartTool
 
             return ChartTool(self.ctx.charts_dir, self.ctx.as_of)
 
@@ -58,7 +58,7 @@ class Toolbox:
     @property
     def review_insights(self):  # noqa: ANN201
         def make():  # noqa: ANN202
-            from shoplens.tools.review_insights import ReviewInsightsTool
+            from shoplens.tools.reviews.insights import ReviewInsightsTool
 
             return ReviewInsightsTool(self.ctx.runner, self.ctx.charts_dir)
 

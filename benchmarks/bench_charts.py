@@ -26,8 +26,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from shoplens.tools.chart import ChartTool
-from shoplens.tools.chart_render import png_bytes, render_chart
+from shoplens.tools.charts.render import png_bytes, render_chart
+from shoplens.tools.charts.tool import ChartTool
 
 AS_OF = dt.date(2026, 6, 30)
 

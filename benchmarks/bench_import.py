@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from shoplens.data.importer import import_shop
+from shoplens.data.importing.importer import import_shop
 
 MAPPING = {
     "version": 1, "on_error": "skip", "dates": "day_first",

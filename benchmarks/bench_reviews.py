@@ -41,7 +41,7 @@ def polarity_accuracy(gold: list[str], pred: list[str]) -> float:
 def load_reviews(db: Path) -> list[tuple[str, int, str]]:
     import duckdb
 
-    from shoplens.tools.review_scoring import review_text
+    from shoplens.tools.reviews.scoring import review_text
 
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("SELECT title, body, rating, review_date FROM reviews WHERE rating IS NOT NULL "
@@ -75,7 +75,7 @@ class Precomputed:
     def predict(self, texts: list[str]) -> list[tuple[str, float]]:
         import numpy as np
 
-        from shoplens.tools.sentiment_backends import label_from_probs
+        from shoplens.tools.reviews.backends import label_from_probs
 
         emb = np.vstack([self.emb[t] for t in texts])
         return label_from_probs(self.backend.proba_from_embeddings(emb, texts))
@@ -113,14 +113,14 @@ def main() -> int:
 
     torch.set_num_threads(2)
     from shoplens.data.demo import build_demo
-    from shoplens.tools.review_scoring import ReviewScorer, score_warehouse
-    from shoplens.tools.sentiment_backends import (
+    from shoplens.tools.reviews.backends import (
         MiniLMEncoder,
         OfflineSentimentBackend,
         VaderBackend,
         default_encoder,
         rating_label,
     )
+    from shoplens.tools.reviews.scoring import ReviewScorer, score_warehouse
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     db = args.workdir / f"demo-s{args.scale:g}-seed{args.seed}.duckdb"
@@ -157,11 +157,11 @@ def main() -> int:
     backends = {"vader (floor)": VaderBackend(), "vader+domain lexicon": VaderBackend(domain=True),
                 "offline MiniLM+VADER head": cached}
     if args.hf_model:
-        from shoplens.tools.sentiment_backends import TransformersSentimentBackend
+        from shoplens.tools.reviews.backends import TransformersSentimentBackend
 
         backends["transformers " + Path(args.hf_model).name] = TransformersSentimentBackend(args.hf_model)
     if args.llm_url:
-        from shoplens.tools.review_llm import LLMReviewAnalyzer
+        from shoplens.tools.reviews.llm import LLMReviewAnalyzer
 
         backends["llm " + args.llm_model] = LLMReviewAnalyzer(args.llm_url, args.llm_model)
 

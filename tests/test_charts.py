@@ -21,11 +21,11 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from shoplens.data.errors import DataError, UserInputError
-from shoplens.tools.chart import ChartTool, csv_bytes
-from shoplens.tools.chart_data import choose_kind, prepare
-from shoplens.tools.chart_render import png_bytes, render, render_chart
-from shoplens.tools.chart_spec import ChartSpec, EventMark
-from shoplens.tools.chart_style import PALETTE, tick_labels
+from shoplens.tools.charts.data import choose_kind, prepare
+from shoplens.tools.charts.render import png_bytes, render, render_chart
+from shoplens.tools.charts.spec import ChartSpec, EventMark
+from shoplens.tools.charts.style import PALETTE, tick_labels
+from shoplens.tools.charts.tool import ChartTool, csv_bytes
 
 AS_OF = dt.date(2026, 6, 30)
 CATS = ["Electronics", "Home & Kitchen", "Beauty", "Apparel", "Books"]
@@ -529,7 +529,7 @@ def test_no_figure_leak_and_no_global_state_change():
 
 def test_pyplot_is_never_imported():
     code = (
-        "import sys, datetime as dt, pandas as pd; from shoplens.tools.chart_render import render, png_bytes; "
+        "import sys, datetime as dt, pandas as pd; from shoplens.tools.charts.render import render, png_bytes; "
         "df = pd.DataFrame({'d': pd.date_range('2026-01-01', periods=5), 'v': [1.0, 2, 3, 4, 5]}); "
         "png_bytes(render({'x': 'd', 'y': 'v'}, df)); assert 'matplotlib.pyplot' not in sys.modules"
     )

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from shoplens.data.importer import import_shop
+from shoplens.data.importing.importer import import_shop
 from shoplens.tools.context import ToolContext
 from shoplens.tools.query import MetricQuery, compile_query
 

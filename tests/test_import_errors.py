@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from shoplens.data.errors import DataError, UserInputError
-from shoplens.data.importer import import_shop
+from shoplens.data.importing.importer import import_shop
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
 GOOD = [

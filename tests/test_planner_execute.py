@@ -269,7 +269,7 @@ def test_missing_tools_are_explained(tool_ctx, settings) -> None:  # noqa: ANN00
 
         @property
         def chart(self):  # noqa: ANN201
-            raise ImportError("No module named 'shoplens.tools.chart'")
+            raise ImportError("No module named 'shoplens.tools.charts.tool'")
 
     ex = Executor(NoExtras(tool_ctx, settings))
     _, answer, _ = run(ex, Plan("forecast", metric="revenue", grain="week", horizon=4))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shoplens.tools.aspects import (
+from shoplens.tools.reviews.aspects import (
     CATEGORY_ASPECTS,
     AspectExtractor,
     MentionFinder,
@@ -13,7 +13,7 @@ from shoplens.tools.aspects import (
     snippet_of,
     split_clauses,
 )
-from shoplens.tools.sentiment_backends import default_encoder
+from shoplens.tools.reviews.backends import default_encoder
 
 
 def _triples(text: str, category: str | None = "Electronics", extractor: AspectExtractor | None = None):

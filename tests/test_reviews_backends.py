@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from shoplens.data.errors import ModelUnavailable, UserInputError
-from shoplens.tools.sentiment_backends import (
+from shoplens.tools.reviews.backends import (
     LABELS,
     OfflineSentimentBackend,
     SentimentBackend,

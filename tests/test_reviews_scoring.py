@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from shoplens.data.contract import TABLES, create_table_sql
 from shoplens.data.errors import UserInputError
-from shoplens.tools.review_insights import ReviewInsightsTool
-from shoplens.tools.review_scoring import ReviewScorer, review_text, score_warehouse
-from shoplens.tools.sentiment_backends import OfflineSentimentBackend, VaderBackend, default_encoder
+from shoplens.tools.reviews.backends import OfflineSentimentBackend, VaderBackend, default_encoder
+from shoplens.tools.reviews.insights import ReviewInsightsTool
+from shoplens.tools.reviews.scoring import ReviewScorer, review_text, score_warehouse
 from shoplens.tools.sql import SqlRunner
 
 DATA = Path(__file__).parent / "data"

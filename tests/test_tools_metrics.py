@@ -356,8 +356,8 @@ def test_run_sql_gives_the_model_a_few_rows_and_people_the_table(tool_ctx: ToolC
 
 # --- make_chart ------------------------------------------------------------------------------------------------
 def test_chart_from_query_writes_png_csv_and_spec(tool_ctx: ToolContext, tmp_path: Path) -> None:
-    from shoplens.tools.chart import ChartTool
-    from shoplens.tools.chart_query import ChartFromQueryTool
+    from shoplens.tools.charts.query import ChartFromQueryTool
+    from shoplens.tools.charts.tool import ChartTool
 
     tool = ChartFromQueryTool(tool_ctx, ChartTool(tmp_path, tool_ctx.as_of))
     out = tool.run("revenue", group_by=["channel"], grain="month", start="2025-01-01", end="2025-12-31")

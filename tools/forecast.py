@@ -213,7 +213,7 @@ class ForecastTool:
             return [], []
         import pandas as pd
 
-        from shoplens.tools.chart import ChartTool
+        from shoplens.tools.charts.tool import ChartTool
 
         hist = pd.DataFrame({"ds": sf.ds, "y": sf.y})
         frames = [hist]

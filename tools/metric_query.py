@@ -261,7 +261,7 @@ class QueryMetricTool:
         res = self.ctx.runner.run(sql)
         df = to_float(res.df, [*q.metrics, "share", "total"])
         if "weekday" in q.group_by and not q.grain and not kwargs.get("top_n"):
-            from shoplens.tools.chart_data import WEEKDAYS
+            from shoplens.tools.charts.data import WEEKDAYS
 
             df = df.assign(_o=df["weekday"].map({d: i for i, d in enumerate(WEEKDAYS)})).sort_values("_o")
             df = df.drop(columns="_o").reset_index(drop=True)

@@ -14,7 +14,7 @@ from typing import Any
 import typer
 
 from shoplens.agent.cli import common
-from shoplens.tools.chart_spec import KINDS as SPEC_KINDS
+from shoplens.tools.charts.spec import KINDS as SPEC_KINDS
 
 #: plan kinds that become a chart of the same data; the others draw their own chart (forecast, why ...)
 AS_CHART = (

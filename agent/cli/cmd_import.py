@@ -32,7 +32,7 @@ def import_cmd(
     """Import CSV/Parquet sales exports into the warehouse, all or nothing (the old warehouse stays until the
     new one is complete)."""
     from shoplens.data.errors import ShopLensError
-    from shoplens.data.importer import import_shop
+    from shoplens.data.importing.importer import import_shop
 
     s = common.settings(db=path)
     try:
@@ -97,7 +97,7 @@ def mapping_template(
 ) -> None:
     """Write a starter mapping from your files' headers, with best-guess column matches to check."""
     from shoplens.data.errors import ShopLensError
-    from shoplens.data.import_template import build_template
+    from shoplens.data.importing.template import build_template
 
     if out is not None and out.exists() and not force:
         common.fail(f"{out} exists; pass --force to overwrite it.", 2)

@@ -26,8 +26,8 @@ def _models_dir(s: Any) -> Path:
 
 def _train(s: Any, *, quiet: bool = False) -> Any:
     """Train the offline head on the warehouse reviews; returns (backend, report)."""
-    from shoplens.tools.review_scoring import load_training_data
-    from shoplens.tools.sentiment_backends import OfflineSentimentBackend
+    from shoplens.tools.reviews.backends import OfflineSentimentBackend
+    from shoplens.tools.reviews.scoring import load_training_data
 
     texts, ratings, dates = load_training_data(s.db_path, memory_limit=s.sql_memory_limit, threads=s.sql_threads)
     with _progress(quiet) as bar:
@@ -61,24 +61,24 @@ def _backend(s: Any, which: str, *, quiet: bool) -> Any:
     if which == "auto":
         which = "transformers" if s.sentiment_model else "offline"
     if which == "vader":
-        from shoplens.tools.sentiment_backends import VaderBackend
+        from shoplens.tools.reviews.backends import VaderBackend
 
         return VaderBackend()
     if which == "transformers":
         if not s.sentiment_model:
             raise UserInputError("No transformers sentiment model is configured.",
                                  hint="Set SHOPLENS_SENTIMENT_MODEL to a local model folder or a cached HF model id.")
-        from shoplens.tools.sentiment_backends import TransformersSentimentBackend
+        from shoplens.tools.reviews.backends import TransformersSentimentBackend
 
         return TransformersSentimentBackend(s.sentiment_model)
     if which == "llm":
         if not s.llm_configured:
             raise UserInputError("No LLM endpoint is configured.", hint="Set SHOPLENS_LLM_BASE_URL (and SHOPLENS_LLM_MODEL).")
-        from shoplens.tools.review_llm import LLMReviewAnalyzer
+        from shoplens.tools.reviews.llm import LLMReviewAnalyzer
 
         return LLMReviewAnalyzer(s.llm_base_url, s.llm_model, api_key=s.llm_api_key, timeout_s=s.llm_timeout_s,
                                  max_retries=s.llm_max_retries)
-    from shoplens.tools.sentiment_backends import OfflineSentimentBackend
+    from shoplens.tools.reviews.backends import OfflineSentimentBackend
 
     try:
         return OfflineSentimentBackend.load(_models_dir(s))
@@ -126,8 +126,8 @@ def score(
     if text_file is not None:
         _score_file(s, text_file, backend, as_json)
         return
-    from shoplens.tools.review_llm import LLMReviewAnalyzer
-    from shoplens.tools.review_scoring import ReviewScorer, score_warehouse
+    from shoplens.tools.reviews.llm import LLMReviewAnalyzer
+    from shoplens.tools.reviews.scoring import ReviewScorer, score_warehouse
 
     model = _backend(s, backend, quiet=as_json)
     scorer = ReviewScorer(None, llm=model) if isinstance(model, LLMReviewAnalyzer) else ReviewScorer(model)
@@ -153,7 +153,7 @@ def score(
 
 def _score_file(s: Any, path: Path, which: str, as_json: bool) -> None:
     from shoplens.data.errors import UserInputError
-    from shoplens.tools.review_llm import LLMReviewAnalyzer
+    from shoplens.tools.reviews.llm import LLMReviewAnalyzer
 
     try:
         raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
@@ -161,7 +161,7 @@ def _score_file(s: Any, path: Path, which: str, as_json: bool) -> None:
         raise UserInputError(f"Cannot read {path}: {exc}.", hint="Pass a UTF-8 text file, one review per line.") from exc
     lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
     model = _backend(s, which, quiet=True)
-    from shoplens.tools.review_scoring import ReviewScorer
+    from shoplens.tools.reviews.scoring import ReviewScorer
 
     scorer = ReviewScorer(None, llm=model) if isinstance(model, LLMReviewAnalyzer) else ReviewScorer(model)
     results = scorer.analyze(lines) if lines else []
@@ -196,7 +196,7 @@ def insights(
     db: Path | None = typer.Option(None, "--db", help="Warehouse file."),
 ) -> None:
     """What customers say about a product, brand or category: sentiment, trend, aspects, quotes and a chart."""
-    from shoplens.tools.review_insights import ReviewInsightsTool
+    from shoplens.tools.reviews.insights import ReviewInsightsTool
     from shoplens.tools.sql import SqlRunner
 
     s = common.settings(db=db)

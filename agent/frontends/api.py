@@ -233,7 +233,7 @@ def create_api(analyst: Analyst, settings: Settings) -> FastAPI:
     )
     async def chart_file(name: str) -> FileResponse:
         """``<id>.png`` (the chart), ``<id>.csv`` (the plotted numbers) or ``<id>.json`` (its spec)."""
-        from shoplens.tools.chart import ChartTool
+        from shoplens.tools.charts.tool import ChartTool
 
         chart_id, _, ext = name.partition(".")
         if ext not in MEDIA:

@@ -247,7 +247,7 @@ class FileStore:
                 continue
 
     def table_csv(self, table: Table) -> Path:
-        from shoplens.tools.chart import csv_bytes
+        from shoplens.tools.charts.tool import csv_bytes
 
         path = self._folder() / f"{slug(table.title)}.csv"
         import pandas as pd

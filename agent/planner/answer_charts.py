@@ -20,7 +20,7 @@ def compare_chart(
 ) -> tuple[list[Any], list[str]]:
     import pandas as pd
 
-    from shoplens.tools.chart_query import as_charts
+    from shoplens.tools.charts.query import as_charts
 
     cur, prev = facts["period"]["label"], facts["compare_period"]["label"]
     metric = facts["metric"]
@@ -44,7 +44,7 @@ def compare_chart(
 def anomaly_chart(
     tool: Any, sem: Any, det: Any, facts: dict[str, Any], period: Period
 ) -> tuple[list[Any], list[str]]:
-    from shoplens.tools.chart_query import as_charts
+    from shoplens.tools.charts.query import as_charts
 
     metric, label, unit = facts["metric"], facts["label"], facts["unit"]
     frame = det.frame
@@ -83,7 +83,7 @@ def anomaly_chart(
 def drivers_chart(tool: Any, sem: Any, facts: dict[str, Any], out: ToolOutput) -> tuple[list[Any], list[str]]:
     import pandas as pd
 
-    from shoplens.tools.chart_query import as_charts
+    from shoplens.tools.charts.query import as_charts
 
     dim = facts["dimension"]
     table = out.tables[0]

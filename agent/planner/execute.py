@@ -143,7 +143,7 @@ class Executor:
         title: str | None = None,
         explanation: str | None = None,
     ) -> Iterator[Event]:
-        from shoplens.tools.chart_query import ChartFromQueryTool
+        from shoplens.tools.charts.query import ChartFromQueryTool
 
         kind = plan.chart_kind or kind
         args = {
@@ -352,7 +352,7 @@ class Executor:
         return (yield from self._grouped(plan, "top"))
 
     def _trend(self, plan: Plan, kind: str = "trend") -> Steps[tuple[dict[str, Any], Period | None]]:
-        from shoplens.tools.chart_query import auto_grain
+        from shoplens.tools.charts.query import auto_grain
 
         metric = yield from self._metric(plan)
         period = yield from self._period(plan)

@@ -434,7 +434,7 @@ def embedding_kind(question: str, encoder: Any | None = None) -> tuple[str, floa
     with _lock:
         if "enc" not in _bank:
             if encoder is None:
-                from shoplens.tools.sentiment_backends import MiniLMEncoder
+                from shoplens.tools.reviews.backends import MiniLMEncoder
 
                 encoder = MiniLMEncoder(batch_size=64, dtype="float32")  # bf16 is slower for one sentence
             labels = [k for k, qs in EXAMPLES.items() for _ in qs]

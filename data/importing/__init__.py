@@ -1,0 +1,1 @@
+"""Bring your own shop: mapping-driven, all-or-nothing import of CSV/Parquet exports (docs/import.md)."""

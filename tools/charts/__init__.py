@@ -1,0 +1,1 @@
+"""The chart tool and its parts: spec, data preparation, rendering, house style."""

@@ -1,0 +1,1 @@
+"""Review intelligence: sentiment backends, aspects, scoring the warehouse, the review insights tool."""
