@@ -155,6 +155,12 @@ class Analyst:
             sess.remember(question, answer.answer)
         yield FinalAnswer(answer)
 
+    def rerun_forecast(self, args: dict[str, Any], *, horizon: int, model: str, intervals: bool) -> Iterator[Event]:
+        """The last forecast again with new controls (a front end's horizon/model/intervals widgets)."""
+        from shoplens.agent.forecast_rerun import rerun_forecast
+
+        yield from rerun_forecast(self.toolbox, args, horizon=horizon, model=model, intervals=intervals)
+
     def _record_llm(self, *, ok: bool, seconds: float, error: str | None = None, kind: str | None = None) -> None:
         import datetime as dt
 

@@ -1,14 +1,21 @@
-"""Builds the tools once per Analyst from the ToolContext and Settings; each is created on first use
-(heavy libraries such as torch and statsmodels load only when a question needs them)."""
+"""The one place tools are built: one cached instance of each per warehouse (``tools/registry.py`` declares them),
+shared by the offline planner and the LLM agent. Heavy libraries (torch, statsmodels) load only when a tool that
+needs them runs."""
 
 from __future__ import annotations
 
 import threading
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from shoplens.agent.config import Settings
+from shoplens.data.semantic import SemanticLayer
+from shoplens.tools import registry
 from shoplens.tools.context import ToolContext
+from shoplens.tools.sql import SqlRunner
+
+T = TypeVar("T")
 
 
 class Toolbox:
@@ -16,50 +23,26 @@ class Toolbox:
         self.ctx = ctx
         self.settings = settings
         self._lock = threading.RLock()
+        self._tools: dict[type, Any] = {}
 
-    def _build(self, attr: str, factory: Any) -> Any:
+    def get(self, cls: type[T]) -> T:
+        """The shared instance of tool class ``cls``, built on first use."""
         with self._lock:
-            if attr not in self.__dict__:
-                self.__dict__[attr] = factory()
-            return self.__dict__[attr]
+            if cls not in self._tools:
+                self._tools[cls] = registry.build(cls, self.ctx, self.get)
+            tool: T = self._tools[cls]
+            return tool
 
     @property
-    def runner(self):  # noqa: ANN201
+    def runner(self) -> SqlRunner:
         return self.ctx.runner
 
     @property
-    def semantic(self):  # noqa: ANN201
+    def semantic(self) -> SemanticLayer:
         return self.ctx.semantic
 
     @cached_property
-    def models_dir(self):  # noqa: ANN201
+    def models_dir(self) -> Path:
         path = self.settings.home / "models"
         path.mkdir(parents=True, exist_ok=True)
         return path
-
-    @property
-    def chart(self):  # noqa: ANN201
-        def make():  # noqa: ANN202
-            from shoplens.tools.charts.tool import ChartTool
-
-            return ChartTool(self.ctx.charts_dir, self.ctx.as_of)
-
-        return self._build("_chart", make)
-
-    @property
-    def forecast(self):  # noqa: ANN201
-        def make():  # noqa: ANN202
-            from shoplens.tools.forecast import ForecastTool
-
-            return ForecastTool(self.ctx.runner, self.ctx.semantic, self.ctx.charts_dir)
-
-        return self._build("_forecast", make)
-
-    @property
-    def review_insights(self):  # noqa: ANN201
-        def make():  # noqa: ANN202
-            from shoplens.tools.reviews.insights import ReviewInsightsTool
-
-            return ReviewInsightsTool(self.ctx.runner, self.ctx.charts_dir)
-
-        return self._build("_review_insights", make)

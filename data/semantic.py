@@ -7,6 +7,7 @@ values are read from the data, so an imported shop works without editing the YAM
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -145,7 +146,13 @@ class SemanticLayer:
 
     def bind(self, query: QueryFn, tables: Iterable[str], as_of: dt.date | None = None,
              max_values: int = 500) -> SemanticLayer:
-        """Adapt to a warehouse: hide metrics whose tables are absent and read dimension values from the data."""
+        """A copy adapted to a warehouse: metrics whose tables are absent are hidden (with the reason) and
+        dimension values are read from the data. The loaded layer itself is left as it was."""
+        import copy
+
+        return copy.deepcopy(self)._bind(query, tables, as_of, max_values)
+
+    def _bind(self, query: QueryFn, tables: Iterable[str], as_of: dt.date | None, max_values: int) -> SemanticLayer:
         self.tables = set(tables)
         self.as_of = as_of
         self.metrics, self.hidden = {}, {}
@@ -202,6 +209,27 @@ class SemanticLayer:
             hint=f"Did you mean {' or '.join(repr(c) for c in close)}?" if close
             else f"Available metrics: {', '.join(self.metrics)}.",
         )
+
+    def resolve_metric(self, name: str) -> str:
+        """The metric a name, label or synonym stands for ("Net sales", "gross-margin"); unknown names pass
+        through unchanged (``metric()`` then explains them)."""
+        key = _key(name)
+        if key in self.metrics:
+            return key
+        for m in self.metrics.values():
+            if key in {_key(m.label), *(_key(s) for s in m.synonyms)}:
+                return m.name
+        return name
+
+    def resolve_dimension(self, name: str) -> str:
+        """The dimension a name, label, synonym or plural stands for ("regions", "Sales channel")."""
+        key = _key(name)
+        if key in self.dimensions:
+            return key
+        for d in self.dimensions.values():
+            if key in {_key(d.label), *(_key(s) for s in d.synonyms)}:
+                return d.name
+        return key.rstrip("s") if key.rstrip("s") in self.dimensions else name
 
     def dimension(self, name: str) -> Dimension:
         if name in self.dimensions:
@@ -263,6 +291,10 @@ class SemanticLayer:
         if self.as_of:
             lines.append(f"Data as of {self.as_of.isoformat()} (relative periods resolve against this date).")
         return "\n".join(lines)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
 
 
 def _join_table(join_sql: str) -> str:

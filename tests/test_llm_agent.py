@@ -473,25 +473,28 @@ def test_memory_keeps_whole_recent_turns_without_artifacts() -> None:
     assert messages[2].artifact == {"big": "table"}  # the live messages are not modified
 
 
-def test_tool_arguments_are_parsed_forgivingly() -> None:
+def test_tool_arguments_are_parsed_forgivingly(tool_ctx: Any) -> None:
     import datetime as dt
 
-    from shoplens.agent.llm.tools import CompareArgs, QueryArgs, compare_periods, parse_day
     from shoplens.data.errors import UserInputError
+    from shoplens.tools.calendar.dates import parse_day
+    from shoplens.tools.requests import CompareRequest, MetricRequest
 
-    q = QueryArgs.model_validate({"metric": "Revenue", "group_by": "region, channel", "filters": {"region": "West"},
-                                  "grain": "Monthly", "top_n": "5", "order": "lowest", "extra_key": 1})
+    q = MetricRequest.model_validate({"metric": "Revenue", "group_by": "region, channel",
+                                      "filters": {"region": "West"}, "grain": "Monthly", "top_n": "5",
+                                      "order": "lowest", "extra_key": 1})
     assert (q.group_by, q.filters, q.grain, q.top_n, q.order) == (["region", "channel"], {"region": ["West"]},
                                                                   "month", 5, "asc")
-    assert QueryArgs.model_validate({"metric": "x", "filters": '{"channel": ["web", "app"]}'}).filters == {
+    assert MetricRequest.model_validate({"metric": "x", "filters": '{"channel": ["web", "app"]}'}).filters == {
         "channel": ["web", "app"]}
     assert parse_day("2025-02", end=True) == dt.date(2025, 2, 28) and parse_day("Q3 2025") == dt.date(2025, 7, 1)
     assert parse_day("2024", end=True) == dt.date(2024, 12, 31) and parse_day("2025-03-14T00:00:00") == dt.date(
         2025, 3, 14)
     with pytest.raises(UserInputError, match="not a date"):
         parse_day("last month")
-    cur, prev = compare_periods(CompareArgs(metric="revenue", current_start="2026-05", current_end="2026-05"))
+    cur, prev = CompareRequest(metric="revenue", current_start="2026-05", current_end="2026-05").periods(tool_ctx)
     assert (prev.start, prev.end, prev.label) == (dt.date(2026, 4, 1), dt.date(2026, 4, 30), "April 2026")
-    _, yoy = compare_periods(CompareArgs(metric="revenue", current_start="2024-02-01", current_end="2024-02-29",
-                                         compare_to="same period last year"))
+    _, yoy = CompareRequest(metric="revenue", current_start="2024-02-01", current_end="2024-02-29",
+                            compare_to="same period last year").periods(tool_ctx)
     assert (yoy.start, yoy.end) == (dt.date(2023, 2, 1), dt.date(2023, 2, 28))
+

@@ -60,6 +60,17 @@ def assert_fell_back(answer: Any, events: list[Event], elapsed: float, *phrases:
     assert elapsed <= TIMEOUT_S + MARGIN_S, f"fell back after {elapsed:.1f} s"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _imported() -> None:
+    """Load the LLM stack once (seconds on a busy machine): the timing below is about failures, not imports."""
+    import langchain.agents  # noqa: F401
+    import langchain_openai  # noqa: F401
+
+    import shoplens.agent.llm.agent  # noqa: F401
+    import shoplens.agent.llm.middleware  # noqa: F401
+    import shoplens.agent.llm.model  # noqa: F401
+
+
 @pytest.fixture()
 def fake() -> Iterator[FakeVllm]:
     with FakeVllm(max_seconds=30) as server:

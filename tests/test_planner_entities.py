@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from shoplens.agent.planner.entities import EntityMatcher
-from shoplens.agent.planner.text import Mask
 from shoplens.agent.planner.understand import Understander
 from shoplens.data.semantic import SemanticLayer
+from shoplens.tools.text import Mask
 
 
 @pytest.fixture(scope="module")

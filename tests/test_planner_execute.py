@@ -214,7 +214,8 @@ def test_refusals_become_helpful_answers(executor: Executor) -> None:
     _, answer, _ = run(
         executor, Plan("figure", metric="revenue", period=Period(D(2030, 1, 1), D(2030, 1, 31), "Jan"))
     )
-    assert "no data for Jan yet" in answer.answer
+    assert "Jan (1 - 31 Jan 2030) is outside the data, which covers" in answer.answer
+    assert "ask for a forecast to look ahead" in answer.answer
 
 
 def test_notes_and_open_periods_become_notices(executor: Executor, tool_ctx) -> None:  # noqa: ANN001
@@ -227,7 +228,7 @@ def test_notes_and_open_periods_become_notices(executor: Executor, tool_ctx) -> 
     )
     events, answer, facts = run(executor, plan)
     notices = [e.message for e in events if isinstance(e, Notice)]
-    assert notices[0] == "'sales' read as revenue" and any("is not over" in n for n in notices)
+    assert notices[0] == "'sales' read as revenue" and any("is shown to date" in n for n in notices)
     assert facts["period"]["end"] == as_of.isoformat() and "to date" in facts["period"]["label"]
     _, answer, facts = run(executor, Plan("figure", metric="orders"))
     assert facts["period"]["label"].startswith("all time") and "previous_value" not in facts
@@ -262,14 +263,14 @@ def test_clarify_unsupported_and_describe(executor: Executor) -> None:
 
 
 def test_missing_tools_are_explained(tool_ctx, settings) -> None:  # noqa: ANN001
-    class NoExtras(Toolbox):
-        @property
-        def forecast(self):  # noqa: ANN201
-            raise ImportError("No module named 'shoplens.tools.forecast'")
+    from shoplens.tools.charts.tool import ChartTool
+    from shoplens.tools.forecast import ForecastTool
 
-        @property
-        def chart(self):  # noqa: ANN201
-            raise ImportError("No module named 'shoplens.tools.charts.tool'")
+    class NoExtras(Toolbox):  # an install whose forecasting and chart libraries are missing
+        def get(self, cls):  # noqa: ANN001, ANN201
+            if cls in (ForecastTool, ChartTool):
+                raise ImportError("No module named 'statsmodels'")
+            return super().get(cls)
 
     ex = Executor(NoExtras(tool_ctx, settings))
     _, answer, _ = run(ex, Plan("forecast", metric="revenue", grain="week", horizon=4))

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from shoplens.agent.planner import periods as P
-from shoplens.agent.planner.text import Mask, normalize
-from shoplens.agent.planner.timeparse import TimeParser
 from shoplens.data.semantic import SemanticLayer
+from shoplens.tools.calendar import dates as P
+from shoplens.tools.calendar.parse import TimeParser
+from shoplens.tools.text import Mask, normalize
 
 D = dt.date
 AS_OF = D(2026, 6, 30)  # a Tuesday, the last day of a month and of a quarter

@@ -152,8 +152,9 @@ def test_period_labels() -> None:
     assert period_label(D(2026, 1, 1), D(2026, 3, 31)) == "Q1 2026"
     assert period_label(D(2026, 1, 1), D(2026, 6, 30)) == "H1 2026"
     assert period_label(D(2025, 1, 1), D(2025, 12, 31)) == "2025"
-    assert period_label(D(2025, 3, 14), D(2025, 3, 14)) == "Mar 14, 2025"
-    assert period_label(D(2025, 3, 3), D(2025, 3, 9)) == "Mar 3 – Mar 9, 2025"
+    assert period_label(D(2025, 3, 14), D(2025, 3, 14)) == "14 Mar 2025"
+    assert period_label(D(2025, 3, 3), D(2025, 3, 9)) == "3 - 9 Mar 2025"
+    assert period_label(D(2025, 3, 3), None) == "since 3 Mar 2025" and period_label(None, None) == "all time"
 
 
 # --- compare_periods -------------------------------------------------------------------------------------------

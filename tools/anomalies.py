@@ -31,6 +31,7 @@ from shoplens.tools.metric_query import (
     label_value,
     period_label,
 )
+from shoplens.tools.requests import AnomalyRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -126,15 +127,23 @@ def is_unusual(z: Any, rel: Any) -> Any:
 
 
 class AnomaliesTool:
-    """Find unusual days in a metric (default revenue) over a period: each day is compared with the median of the
-    same weekday in the surrounding weeks, scored robustly (MAD z-score). Optional filters, grain ('day', 'week'
-    or 'month') and `by` (a dimension such as 'channel' to check each value separately). Returns the unusual
-    points with actual vs expected values and any calendar event on that date."""
+    """Find unusual days (or weeks) in a metric: actual vs expected (each day against the same weekday in the
+    surrounding weeks, scored robustly), with the largest deviations first and known calendar events. Use it for
+    'anything unusual', 'spikes', 'drops'."""
 
     name = "find_anomalies"
+    Request = AnomalyRequest
 
     def __init__(self, ctx: ToolContext) -> None:
         self.ctx = ctx
+
+    def call(self, req: AnomalyRequest) -> ToolOutput:
+        sem = self.ctx.semantic
+        period, _ = req.resolve(self.ctx)
+        return self.run(metric=sem.resolve_metric(req.metric),
+                        filters={sem.resolve_dimension(k): v for k, v in req.filters.items()},
+                        start=period.start if period else None, end=period.end if period else None,
+                        grain=req.grain, by=sem.resolve_dimension(req.by) if req.by else None)
 
     def detect(
         self,

@@ -17,6 +17,7 @@ from shoplens.tools.artifacts import Period, Table, ToolOutput
 from shoplens.tools.formatting import format_signed, format_value
 from shoplens.tools.metric_query import as_period, clean_filters, filters_text, is_additive, label_value, num
 from shoplens.tools.query import MetricQuery, compile_query
+from shoplens.tools.requests import CompareRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -168,15 +169,22 @@ def change_pct(current: float | None, previous: float | None) -> float | None:
 
 
 class ComparePeriodsTool:
-    """Compare a metric between two periods, e.g. current={'start': '2026-05-01', 'end': '2026-05-31'} and
-    previous={'start': '2026-04-01', 'end': '2026-04-30'}; optional filters and `by` (a dimension such as
-    'category' or 'channel') to see how much each value contributed to the change. Returns both values, the
-    absolute and percent change, and the per-value changes."""
+    """Compare a metric between two periods (a period vs the one before, vs the same period last year, or any
+    two): both values, the change in absolute and percent terms and, with `by`, which dimension values drove the
+    change. Use it for 'how did X change', 'vs last year'. Periods in words ("last month") or as dates."""
 
     name = "compare_periods"
+    Request = CompareRequest
 
     def __init__(self, ctx: ToolContext) -> None:
         self.ctx = ctx
+
+    def call(self, req: CompareRequest) -> ToolOutput:
+        sem = self.ctx.semantic
+        cur, prev = req.periods(self.ctx)
+        return self.run(sem.resolve_metric(req.metric), cur, prev,
+                        filters={sem.resolve_dimension(k): v for k, v in req.filters.items()},
+                        by=sem.resolve_dimension(req.by) if req.by else None)
 
     def run(
         self,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shoplens.data.semantic import SemanticLayer
 from shoplens.tools.sql import SqlRunner
+
+if TYPE_CHECKING:
+    from shoplens.tools.calendar.words import Calendar
 
 
 @dataclass
@@ -27,8 +33,23 @@ class ToolContext:
         return cls(runner=runner, semantic=semantic, charts_dir=charts_dir)
 
     @property
-    def as_of(self):  # noqa: ANN201 - datetime.date
+    def as_of(self) -> dt.date:
         return self.runner.as_of
+
+    @cached_property
+    def data_start(self) -> dt.date:
+        """The first order date in the warehouse (looked up once)."""
+        import pandas as pd
+
+        value = self.runner.scalar("SELECT min(order_date) FROM orders")
+        return pd.Timestamp(value).date() if value is not None else self.as_of
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        """The one calendar (period words, clipping, labels) for this warehouse, shared by both answer modes."""
+        from shoplens.tools.calendar.words import Calendar
+
+        return Calendar(self.as_of, self.semantic.events, self.data_start)
 
     def close(self) -> None:
         self.runner.close()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from shoplens.tools.artifacts import Period, Table, ToolOutput
 from shoplens.tools.formatting import format_date
 from shoplens.tools.metric_query import data_start, period_label
+from shoplens.tools.requests import NoArgs
 
 if TYPE_CHECKING:
     from shoplens.tools.context import ToolContext
@@ -16,14 +17,18 @@ MAX_VALUES = 8
 
 
 class DescribeDataTool:
-    """Describe the data: which tables exist with their row counts, the first and last order date, the metrics
-    you can ask about (with units), the dimensions to split or filter by (with example values) and the calendar
-    events known by name. Takes no arguments."""
+    """List what the warehouse holds: tables with row counts, the date range, the metrics and dimensions you can
+    ask about (with their values) and the calendar events known by name. Call it when unsure which metric,
+    dimension or value to use."""
 
     name = "describe_data"
+    Request = NoArgs
 
     def __init__(self, ctx: ToolContext) -> None:
         self.ctx = ctx
+
+    def call(self, req: NoArgs) -> ToolOutput:
+        return self.run()
 
     def run(self) -> ToolOutput:
         runner, sem = self.ctx.runner, self.ctx.semantic

@@ -21,6 +21,7 @@ from shoplens.tools.artifacts import Period, Table, ToolOutput
 from shoplens.tools.compare import Cell, change_pct, parse_split, split_sql
 from shoplens.tools.formatting import format_signed, format_value
 from shoplens.tools.metric_query import as_period, clean_filters, filters_text
+from shoplens.tools.requests import CompareRequest
 
 if TYPE_CHECKING:
     from shoplens.data.semantic import Metric
@@ -153,12 +154,20 @@ def score(rows: list[dict[str, Any]]) -> float:
 
 
 class DriversTool:
-    """Explain why a metric changed between two periods (current vs previous, each {'start', 'end'}): splits the
-    change by category, subcategory, brand, product, channel, region, segment and marketing channel (or the
-    given `dims`), picks the dimension whose values explain most of it, lists the top contributors, and for
-    products adds return-rate and review-rating signals."""
+    """Explain why a metric changed between two periods: splits the change by category, subcategory, brand,
+    product, channel, region, segment and marketing channel (or the dimension in `by`), picks the dimension whose
+    values explain most of it, lists the top contributors, and for products adds return-rate and review signals.
+    Use it for 'why did X drop'."""
 
     name = "explain_change"
+    Request = CompareRequest
+
+    def call(self, req: CompareRequest) -> ToolOutput:
+        sem = self.ctx.semantic
+        cur, prev = req.periods(self.ctx)
+        return self.run(sem.resolve_metric(req.metric), cur, prev,
+                        filters={sem.resolve_dimension(k): v for k, v in req.filters.items()},
+                        dims=[sem.resolve_dimension(req.by)] if req.by else None)
 
     def __init__(self, ctx: ToolContext) -> None:
         self.ctx = ctx

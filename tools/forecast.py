@@ -17,6 +17,7 @@ from shoplens.tools.artifacts import Period, Table, ToolOutput
 from shoplens.tools.formatting import format_value
 from shoplens.tools.metric_query import clean_filters, filters_text, is_additive, to_float
 from shoplens.tools.query import MetricQuery, compile_query
+from shoplens.tools.requests import ForecastRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,13 +32,17 @@ SUMMARY_ROWS = 6
 
 
 class ForecastTool:
-    """Forecast a metric (revenue, units, orders, ...) for the next periods, optionally filtered
-    ({"category": ["Electronics"]}, product, brand, region, channel). grain: day|week|month|quarter; horizon: number
-    of periods ahead; model: auto (picks the best by backtest) | arima | lstm | ets | naive | ensemble; level:
-    interval levels in percent. Returns the forecast with 80/95% ranges, the chosen model and why, the backtest
-    leaderboard, a fan chart and facts (totals vs last year, trend, seasonal peaks)."""
+    """Forecast a metric forward (horizon in days, weeks or months) with prediction intervals (80% and 95%),
+    choosing the model by backtest unless one is named; a fan chart is shown to the user. Optional filters such as
+    {"category": ["Electronics"]}."""
 
     name = "forecast"
+    Request = ForecastRequest
+
+    def call(self, req: ForecastRequest) -> ToolOutput:
+        sem = self.semantic
+        return self.run(sem.resolve_metric(req.metric), {sem.resolve_dimension(k): v for k, v in req.filters.items()},
+                        req.grain, req.horizon, model=req.model, level=(80, 95))
 
     def __init__(self, runner: SqlRunner, semantic: SemanticLayer, charts_dir: Path | str | None, *,
                  n_jobs: int = 1, seed: int = 0) -> None:

@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, Any
 from shoplens.data.errors import UserInputError
 from shoplens.data.semantic import Metric, SemanticLayer
 from shoplens.tools.artifacts import Period, Table, ToolOutput, jsonable
-from shoplens.tools.formatting import format_date, format_value
+from shoplens.tools.calendar.dates import label as period_label
+from shoplens.tools.calendar.dates import parse_day
+from shoplens.tools.formatting import format_value
 from shoplens.tools.query import GRAINS, MetricQuery, compile_query
+from shoplens.tools.requests import MetricRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,24 +27,15 @@ if TYPE_CHECKING:
 
 NONE_LABEL = "(none)"
 SUMMARY_ROWS = 8
-_MONTH_ENDS = {3: 31, 6: 30, 9: 30, 12: 31}
 
 
 # --- helpers shared by the metric tools ----------------------------------------------------------------------
 def as_date(value: Any, what: str = "date") -> dt.date | None:
-    """A date from a date, datetime or ISO string ('2025-03-14'); None stays None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """A date from a date, datetime or ISO string ('2025-03-14', '2025-03', '2025-Q1'); None stays None."""
     try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise UserInputError(
-            f"The {what} {value!r} is not a date.", hint="Use ISO dates like 2025-03-14."
-        ) from None
+        return parse_day(value)
+    except UserInputError:
+        raise UserInputError(f"The {what} {value!r} is not a date.", hint="Use ISO dates like 2025-03-14.") from None
 
 
 def as_period(value: Any, what: str = "period") -> Period:
@@ -49,9 +43,9 @@ def as_period(value: Any, what: str = "period") -> Period:
     if isinstance(value, Period):
         return value
     if isinstance(value, Mapping):
-        start, end, label = value.get("start"), value.get("end"), value.get("label")
+        start, end, name = value.get("start"), value.get("end"), value.get("label")
     elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) in (2, 3):
-        start, end, label = value[0], value[1], value[2] if len(value) == 3 else None
+        start, end, name = value[0], value[1], value[2] if len(value) == 3 else None
     else:
         raise UserInputError(
             f"The {what} must have a start and an end date, got {value!r}.",
@@ -62,42 +56,7 @@ def as_period(value: Any, what: str = "period") -> Period:
         raise UserInputError(f"The {what} needs both a start and an end date.")
     if a > b:
         raise UserInputError(f"The {what} starts ({a}) after it ends ({b}).", hint="Swap the dates.")
-    return Period(a, b, str(label) if label else period_label(a, b))
-
-
-def _month_end(d: dt.date) -> dt.date:
-    nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
-def period_label(start: dt.date | None, end: dt.date | None) -> str:
-    """A label for people: 'Mar 14, 2025', 'May 2026', 'Q1 2026', 'H1 2026', '2025', 'Jan 2025 – Jun 2026'."""
-    if start is None and end is None:
-        return "all time"
-    if start is None:
-        return f"up to {format_date(end)}"
-    if end is None:
-        return f"since {format_date(start)}"
-    if start == end:
-        return format_date(start)
-    whole_months = start.day == 1 and end == _month_end(end)
-    if whole_months:
-        if start.month == 1 and end.month == 12 and start.year == end.year:
-            return str(start.year)
-        if start.year == end.year and start.month == end.month:
-            return f"{start:%B %Y}"
-        if start.year == end.year and start.month in (1, 4, 7, 10) and end.month == start.month + 2:
-            return f"Q{(start.month - 1) // 3 + 1} {start.year}"
-        if start.year == end.year and (start.month, end.month) in ((1, 6), (7, 12)):
-            return f"H{1 if start.month == 1 else 2} {start.year}"
-        if start.month == 1 and end.month == 12:
-            return f"{start.year} – {end.year}"
-        if start.year == end.year:
-            return f"{start:%b} – {end:%b %Y}"
-        return f"{start:%b %Y} – {end:%b %Y}"
-    if start.year == end.year:
-        return f"{start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
-    return f"{format_date(start)} – {format_date(end)}"
+    return Period(a, b, str(name) if name else period_label(a, b))
 
 
 def clean_filters(semantic: SemanticLayer, filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
@@ -173,16 +132,8 @@ def label_value(value: Any, dim: str | None = None) -> str:
 
 
 def data_start(ctx: ToolContext) -> dt.date:
-    """The first order date in the warehouse (looked up once per runner)."""
-    runner = ctx.runner
-    cached = runner.__dict__.get("_first_order_date")
-    if cached is None:
-        import pandas as pd
-
-        value = runner.scalar("SELECT min(order_date) FROM orders")
-        cached = pd.Timestamp(value).date() if value is not None else ctx.as_of
-        runner.__dict__["_first_order_date"] = cached
-    return cached
+    """The first order date in the warehouse (``ToolContext.data_start``, looked up once)."""
+    return ctx.data_start
 
 
 def metric_names(semantic: SemanticLayer, metric: str, also: Sequence[str] | None) -> list[str]:
@@ -195,12 +146,21 @@ def metric_names(semantic: SemanticLayer, metric: str, also: Sequence[str] | Non
 
 # --- the tool --------------------------------------------------------------------------------------------------
 class QueryMetricTool:
-    """Compute a business metric (revenue, units, orders, aov, return_rate, avg_rating, sessions, ad_spend, ...)
-    over a period, optionally split by dimensions (category, brand, product, channel, region, ...), filtered
-    ({dimension: [values]}), by a time grain (day|week|month|quarter|year) or as a top/bottom N (top_n, order
-    'desc'|'asc'). Dates are inclusive ISO dates. Returns the table, the SQL and the figures."""
+    """Compute a business metric over a period: one figure, a breakdown by dimensions (group_by), a top/bottom N
+    (top_n, order) or a series over time (grain). Uses the shop's metric definitions; returns the key figures and
+    the first rows. Give the period in words (period: "last quarter") or as dates. Example: {"metric": "revenue",
+    "group_by": ["channel"], "period": "Q1 2025"}."""
 
     name = "query_metric"
+    Request = MetricRequest
+
+    def call(self, req: MetricRequest) -> ToolOutput:
+        req = req.named(self.ctx)
+        period, notes = req.resolve(self.ctx)
+        df, sql, q, _ = self.fetch(**req.query_args(period))
+        out = self.output(df, sql, q, top_n=req.top_n, period=period)
+        out.warnings[:0] = notes
+        return out
 
     def __init__(self, ctx: ToolContext) -> None:
         self.ctx = ctx

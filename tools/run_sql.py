@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from shoplens.tools.artifacts import Table, ToolOutput, jsonable
+from shoplens.tools.requests import SqlRequest
 
 if TYPE_CHECKING:
     from shoplens.tools.context import ToolContext
@@ -14,15 +15,18 @@ TABLE_ROWS = 1000
 
 
 class RunSqlTool:
-    """Run one read-only SQL SELECT on the DuckDB warehouse (tables: orders, order_items, products, customers,
-    reviews, web_traffic, campaigns, marketing_spend). Revenue counts completed orders only
-    (orders.status = 'completed'). Returns the first rows, the row count and the columns; errors name the closest
-    real columns. Prefer aggregates: at most 10,000 rows come back."""
+    """Run one read-only DuckDB SELECT on the warehouse tables (orders, order_items, products, customers, reviews,
+    web_traffic, campaigns, marketing_spend) when no metric tool fits. Revenue means SUM(order_items.revenue) over
+    orders with status = 'completed'. Returns the first rows (at most 10,000 come back)."""
 
     name = "run_sql"
+    Request = SqlRequest
 
     def __init__(self, ctx: ToolContext) -> None:
         self.ctx = ctx
+
+    def call(self, req: SqlRequest) -> ToolOutput:
+        return self.run(req.sql)
 
     def run(self, sql: str) -> ToolOutput:
         res = self.ctx.runner.run(sql)

@@ -255,15 +255,7 @@ def build_ui(analyst: Analyst, settings: Settings) -> gr.Blocks:
             turn = ui.Turn(files)
             yield (history, history, gr.skip(), gr.skip())
             started = time.perf_counter()
-            for event in ui.forecast_events(
-                analyst.toolbox.forecast,
-                fc,
-                horizon=int(h),
-                model=m,
-                intervals=bool(show),
-                step_id=1,
-                chart_tool=analyst.toolbox.chart,
-            ):
+            for event in analyst.rerun_forecast(fc, horizon=int(h), model=m, intervals=bool(show)):
                 if turn.add(event):
                     yield (history + turn.messages, gr.skip(), gr.skip(), gr.skip())
             footer = f"<sub>forecast tool · {ui.fmt_ms((time.perf_counter() - started) * 1000)}</sub>"

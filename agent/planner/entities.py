@@ -26,9 +26,9 @@ from shoplens.agent.planner.lexicon import (
     RANK_PREFIX,
     WEAK_METRICS,
 )
-from shoplens.agent.planner.text import COMMON, STOPWORDS, Mask, Token, canon, phrase_body, tokenize
 from shoplens.agent.planner.values import ValueMatcher
 from shoplens.data.semantic import SemanticLayer
+from shoplens.tools.text import COMMON, STOPWORDS, Mask, Token, canon, phrase_body, tokenize
 
 _PERIOD_TOKEN = re.compile(r"(?:19|20)\d\d|q[1-4]|h[12]|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,13 +26,21 @@ from shoplens.agent.events import (
     TableArtifact,
     TextDelta,
 )
-from shoplens.agent.planner import answer_charts, periods, wording
+from shoplens.agent.planner import answer_charts, wording
 from shoplens.agent.planner import facts as facts_mod
 from shoplens.agent.planner.plan import Plan
 from shoplens.data.errors import ShopLensError, UserInputError
+from shoplens.tools.anomalies import AnomaliesTool
 from shoplens.tools.artifacts import Period, ToolOutput, jsonable
+from shoplens.tools.calendar import dates as periods
+from shoplens.tools.charts.query import ChartFromQueryTool
+from shoplens.tools.charts.tool import ChartTool
 from shoplens.tools.compare import ComparePeriodsTool
-from shoplens.tools.metric_query import QueryMetricTool, data_start, is_additive
+from shoplens.tools.describe import DescribeDataTool
+from shoplens.tools.drivers import DriversTool
+from shoplens.tools.forecast import ForecastTool
+from shoplens.tools.metric_query import QueryMetricTool, is_additive
+from shoplens.tools.reviews.insights import ReviewInsightsTool
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,8 +69,8 @@ class Executor:
         self.toolbox = toolbox
         self.ctx = toolbox.ctx
         self.sem = toolbox.semantic
-        self.query = QueryMetricTool(self.ctx)
-        self.compare = ComparePeriodsTool(self.ctx)
+        self.query = toolbox.get(QueryMetricTool)
+        self.compare = toolbox.get(ComparePeriodsTool)
 
     # --- entry point -------------------------------------------------------------------------------------------
     def run(self, plan: Plan) -> Iterator[Event]:
@@ -114,7 +123,7 @@ class Executor:
     ) -> Iterator[Event]:
         """Draw a chart without ever losing the answer: a missing chart tool or a drawing problem is a Notice."""
         try:
-            tool = self.toolbox.chart
+            tool = self.toolbox.get(ChartTool)
         except ImportError as exc:
             yield Notice(f"Charts are not available in this installation ({exc}).")
             return
@@ -143,7 +152,6 @@ class Executor:
         title: str | None = None,
         explanation: str | None = None,
     ) -> Iterator[Event]:
-        from shoplens.tools.charts.query import ChartFromQueryTool
 
         kind = plan.chart_kind or kind
         args = {
@@ -157,7 +165,7 @@ class Executor:
         }
         yield from self._chart(
             args,
-            lambda tool: ChartFromQueryTool(self.ctx, tool).render(
+            lambda tool: self.toolbox.get(ChartFromQueryTool).render(
                 df,
                 q,
                 kind=kind,
@@ -171,57 +179,42 @@ class Executor:
 
     # --- periods -------------------------------------------------------------------------------------------
     def _period(self, plan: Plan, default_days: int | None = None) -> Steps[Period]:
-        """The plan's period clipped to the data (with a notice when clipped); no period = all the data."""
-        first, as_of = data_start(self.ctx), self.ctx.as_of
+        """The plan's period clipped to the data by the calendar's rule (with a notice when clipped); no period
+        = all the data (or the last ``default_days`` days)."""
+        cal = self.ctx.calendar
+        first, as_of = cal.data_start or self.ctx.data_start, self.ctx.as_of
         p = plan.period
         if p is None:
             if default_days:
                 a = max(first, as_of - dt.timedelta(days=default_days - 1))
-                return Period(a, as_of, f"last {default_days} days ({periods.day_range(a, as_of)})")
-            return Period(first, as_of, f"all time ({periods.label(first, as_of)})")
-        if p.start > as_of:
-            raise UserInputError(
-                f"There is no data for {p.label} yet: the data ends on {as_of:%b} {as_of.day}, {as_of.year}.",
-                hint="Ask about a period up to that date.",
-            )
-        if p.end < first:
-            raise UserInputError(
-                f"There is no data for {p.label}: the data starts on {first:%b} {first.day}, {first.year}.",
-                hint="Ask about a later period.",
-            )
-        if p.end > as_of:
-            yield Notice(
-                f"{p.label} is not over: the data runs to {as_of:%b} {as_of.day}, {as_of.year}, "
-                "so this covers the days so far."
-            )
-            p = Period(p.start, as_of, f"{p.label} to date ({periods.day_range(p.start, as_of)})")
-        if p.start < first:
-            yield Notice(
-                f"The data starts on {first:%b} {first.day}, {first.year}; earlier days have no data."
-            )
-            p = Period(first, p.end, p.label)
-        return p
+                return Period(a, as_of, periods.label(a, as_of, f"last {default_days} days"))
+            return Period(first, as_of, periods.label(first, as_of, "all time"))
+        name = re.sub(r"\s*\(.*\)$", "", p.label)
+        clipped = cal.clip(p.start, p.end, name if name != periods.canonical(p.start, p.end) else None)
+        if clipped.reason or clipped.period is None:
+            reason = clipped.reason or f"{p.label} is outside the data"
+            raise UserInputError(reason[0].upper() + reason[1:] + ".")
+        for note in clipped.notes:
+            yield Notice(note[0].upper() + note[1:] + ".")
+        return clipped.period if clipped.notes else p
 
     def _previous(self, plan: Plan, period: Period, *, required: bool = False) -> Period | None:
-        """The period to compare with: the plan's, else the previous one (or the same period last year)."""
+        """The period to compare with: the plan's, else the calendar's previous period (or the same period last
+        year, the same event a year before) - the one rule both answer modes use."""
         if plan.compare_period is not None:
             prev = plan.compare_period
-        elif plan.compare_mode == "yoy":
-            event = next(
-                (e for e in self.sem.events if e.window(period.start.year) == (period.start, period.end)),
-                None,
-            )
-            a, b = periods.year_ago(period.start, period.end, event)
-            name = f"{periods.event_base(event)} {a.year}" if event else None
-            prev = Period(a, b, name or periods.label(a, b))
         else:
-            a, b = periods.previous_period(period.start, period.end)
-            prev = Period(a, b, periods.label(a, b))
-        if prev.end < data_start(self.ctx):
+            mode = "yoy" if plan.compare_mode == "yoy" else "previous"
+            event = next((e for e in self.sem.events if e.window(period.start.year) == (period.start, period.end)),
+                         None) if mode == "yoy" else None
+            prev = self.ctx.calendar.compare_with(period, mode, event.name if event else None)
+            if event is not None:
+                prev = Period(prev.start, prev.end, f"{periods.event_base(event)} {prev.start.year}")
+        if prev.end < self.ctx.data_start:
             if required:
                 raise UserInputError(
                     f"There is no data for {prev.label} to compare with: the data starts on "
-                    f"{data_start(self.ctx).isoformat()}.",
+                    f"{periods.fmt_day(self.ctx.data_start)}.",
                     hint="Pick a later period.",
                 )
             return None
@@ -426,13 +419,12 @@ class Executor:
         return facts, period
 
     def _anomalies(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-        from shoplens.tools.anomalies import AnomaliesTool
 
         metric = yield from self._metric(plan)
         period = yield from self._period(plan, default_days=ANOMALY_DAYS)
         grain = plan.grain if plan.grain in ("day", "week", "month") else "day"
         by = plan.group_by[0] if plan.group_by else None
-        tool = AnomaliesTool(self.ctx)
+        tool = self.toolbox.get(AnomaliesTool)
         held: dict[str, Any] = {}
 
         def detect() -> ToolOutput:
@@ -463,7 +455,6 @@ class Executor:
         return facts, period
 
     def _why(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-        from shoplens.tools.drivers import DriversTool
 
         metric = yield from self._metric(plan)
         period = yield from self._period(plan)
@@ -476,7 +467,7 @@ class Executor:
             "filters": plan.filters,
         }
         out = yield from self._step(
-            "explain_change", args, lambda: DriversTool(self.ctx).run(metric, period, prev, plan.filters)
+            "explain_change", args, lambda: self.toolbox.get(DriversTool).run(metric, period, prev, plan.filters)
         )
         facts = self._base("why", metric, plan, period) | {
             k: v
@@ -499,7 +490,7 @@ class Executor:
         grain = plan.grain if plan.grain in HORIZONS else "week"
         horizon = plan.horizon or HORIZONS[grain]
         try:
-            tool = self.toolbox.forecast
+            tool = self.toolbox.get(ForecastTool)
         except ImportError:
             raise UserInputError(
                 "Forecasting is not available in this installation yet.",
@@ -540,7 +531,7 @@ class Executor:
 
     def _reviews(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
         try:
-            tool = self.toolbox.review_insights
+            tool = self.toolbox.get(ReviewInsightsTool)
         except ImportError:
             raise UserInputError(
                 "Review insights are not available in this installation yet.",
@@ -590,9 +581,8 @@ class Executor:
         return facts, period
 
     def _describe(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-        from shoplens.tools.describe import DescribeDataTool
 
-        out = yield from self._step("describe_data", {}, lambda: DescribeDataTool(self.ctx).run())
+        out = yield from self._step("describe_data", {}, lambda: self.toolbox.get(DescribeDataTool).run())
         facts = dict(out.facts) | {"metric_labels": [m.label for m in self.sem.metrics.values()]}
         yield TextDelta(wording.describe(facts))
         yield from self._emit(out, tables=1)

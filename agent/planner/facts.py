@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shoplens.agent.planner import periods
 from shoplens.tools.artifacts import Period
+from shoplens.tools.calendar import dates as periods
 from shoplens.tools.formatting import format_date
 
 

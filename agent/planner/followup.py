@@ -11,9 +11,9 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from shoplens.agent.planner import periods as P
 from shoplens.agent.planner.plan import Plan
 from shoplens.tools.artifacts import Period
+from shoplens.tools.calendar import dates as P
 
 if TYPE_CHECKING:
     from shoplens.agent.planner.understand import Parsed, Understander
@@ -178,8 +178,7 @@ def _period(plan: Plan, last: Plan, p: Parsed, u: Understander, old_kind: str) -
     elif plan.period is None and plan.kind not in ("reviews",):
         plan.period = r._latest_month(plan)
     if plan.kind in ("trend", "chart") and plan.period is not None and not plan.grain:
-        d = plan.period.days
-        plan.grain = "day" if d <= 45 else "week" if d <= 190 else "month" if d <= 1100 else "quarter"
+        plan.grain = P.grain_for_span(plan.period.start, plan.period.end)
     if plan.kind == "anomalies":
         plan.grain = plan.grain if plan.grain in ("day", "week") else "day"
     if plan.kind in ("compare", "why") and plan.period is not None:

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from shoplens.agent.planner.text import NUM, to_int
+from shoplens.tools.text import NUM, to_int
 
 # Read on the unmasked text: the nouns of a write request (orders, products) are masked in ``blank``.
 _WRITE_REQUEST = (

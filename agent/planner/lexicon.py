@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from shoplens.agent.planner.text import NUM
+from shoplens.tools.text import NUM
 
 #: Which dimension wins when one phrase names values of several equally well.
 DIM_PRIORITY = ("category", "subcategory", "brand", "product", "region", "channel", "segment", "campaign",

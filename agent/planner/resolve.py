@@ -8,11 +8,11 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from shoplens.agent.planner import periods as P
 from shoplens.agent.planner.intent import LOWER_IS_BETTER
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.resolve_time import PeriodResolver
-from shoplens.agent.planner.text import canon
+from shoplens.tools.calendar import dates as P
+from shoplens.tools.text import canon
 
 if TYPE_CHECKING:
     from shoplens.agent.planner.understand import Parsed, Understander

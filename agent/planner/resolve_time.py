@@ -9,10 +9,11 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from shoplens.agent.planner import periods as P
 from shoplens.agent.planner.plan import Plan
-from shoplens.agent.planner.timeparse import TimeSpan
 from shoplens.tools.artifacts import Period
+from shoplens.tools.calendar import dates as P
+from shoplens.tools.calendar.parse import TimeSpan
+from shoplens.tools.calendar.words import Clipped
 
 if TYPE_CHECKING:
     from shoplens.agent.planner.understand import Parsed, Understander
@@ -34,35 +35,21 @@ class PeriodResolver:
 
     # -------------------------------------------------------------------------------------------- periods
     def period_of(self, span: TimeSpan, plan: Plan) -> Period | None:
-        """A TimeSpan clipped to the data; None (plan made unsupported) when it lies wholly outside. With no
-        known first date, 'all time' is None (all the data) and 'until March' is labelled 'up to ...'."""
-        if span.open_start and self.u.data_start is None:
-            if span.unit == "all":
-                return None
-            return Period(span.start, span.end, f"up to {P.fmt_day(span.end)}")
-        return self.clip(span.start, span.end, span.name, plan, quiet_start=span.open_start)
+        """A TimeSpan clipped to the data (the calendar's rule); None, with the plan made unsupported, when it
+        lies wholly outside."""
+        return self._apply(self.u.calendar.span_period(span), plan)
 
     def clip(self, a: dt.date, b: dt.date, name: str | None, plan: Plan, *, quiet_start: bool = False,
              what: str = "") -> Period | None:
-        first = self.u.data_start
-        shown = P.label(a, b, name)
-        if a > self.as_of or (first and b < first):
-            rng = f"{P.fmt_day(first)} - {P.fmt_day(self.as_of)}" if first else f"up to {P.fmt_day(self.as_of)}"
-            plan.kind = "unsupported"
-            plan.reason = f"{what}{shown} is outside the data, which covers {rng}" + (
-                "; ask for a forecast to look ahead" if a > self.as_of else "")
+        return self._apply(self.u.calendar.clip(a, b, name, quiet_start=quiet_start, what=what), plan)
+
+    @staticmethod
+    def _apply(clipped: Clipped, plan: Plan) -> Period | None:
+        if clipped.reason:
+            plan.kind, plan.reason = "unsupported", clipped.reason
             return None
-        base = name or P.canonical(a, b)
-        if b > self.as_of:
-            b = self.as_of
-            name = f"{base} to date"
-            plan.notes.append(f"the data ends on {P.fmt_day(self.as_of)}; {base} is shown to date")
-        if first and a < first:
-            a = first
-            if not quiet_start:
-                plan.notes.append(f"the data starts on {P.fmt_day(first)}")
-            name = name if name and name.endswith("to date") else (None if quiet_start and name is None else name)
-        return Period(a, b, P.label(a, b, name))
+        plan.notes.extend(clipped.notes)
+        return clipped.period
 
     def _all_time(self, plan: Plan) -> Period | None:
         first = self.u.data_start
@@ -121,8 +108,7 @@ class PeriodResolver:
             plan.grain = plan.grain or "day"
         if plan.kind in ("trend", "chart") and plan.period and not plan.grain and (
                 plan.kind == "trend" or not plan.group_by or plan.chart_kind in _TIME_KINDS):
-            days = plan.period.days
-            plan.grain = "day" if days <= 45 else "week" if days <= 190 else "month" if days <= 1100 else "quarter"
+            plan.grain = P.grain_for_span(plan.period.start, plan.period.end)
 
     def _trend_default(self, plan: Plan) -> Period | None:
         g = plan.grain

@@ -19,9 +19,10 @@ from shoplens.agent.planner.intent import Intent, decide_kind, detect
 from shoplens.agent.planner.lexicon import KIND_WORDS
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.resolve import Resolver
-from shoplens.agent.planner.text import COMMON, STOPWORDS, Mask, normalize
-from shoplens.agent.planner.timeparse import TimeInfo, TimeParser
 from shoplens.data.semantic import SemanticLayer
+from shoplens.tools.calendar.parse import TimeInfo
+from shoplens.tools.calendar.words import Calendar
+from shoplens.tools.text import COMMON, STOPWORDS, Mask, normalize
 
 
 @dataclass
@@ -43,7 +44,8 @@ class Understander:
         self.as_of = as_of
         self.data_start = data_start or getattr(semantic, "data_start", None)
         self.use_embeddings = use_embeddings
-        self.times = TimeParser(as_of, semantic.events, self.data_start)
+        self.calendar = Calendar(as_of, semantic.events, self.data_start)
+        self.times = self.calendar.parser
         self.entities = EntityMatcher(semantic, timeish=self._timeish)
         self.resolver = Resolver(self)
         self._all_values = sorted({v for d in semantic.dimensions.values() for v in d.values})

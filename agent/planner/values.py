@@ -27,8 +27,8 @@ from shoplens.agent.planner.lexicon import (
     VALUE_ALIASES,
     VERBS,
 )
-from shoplens.agent.planner.text import COMMON, STOPWORDS, Mask, Token, canon, tokenize
 from shoplens.data.semantic import SemanticLayer
+from shoplens.tools.text import COMMON, STOPWORDS, Mask, Token, canon, tokenize
 
 if TYPE_CHECKING:
     from shoplens.agent.planner.entities import Entities

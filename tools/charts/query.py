@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from shoplens.data.errors import UserInputError
 from shoplens.tools.artifacts import Chart, Period, ToolOutput
+from shoplens.tools.calendar.dates import grain_for_span
+from shoplens.tools.charts.tool import ChartTool
 from shoplens.tools.metric_query import QueryMetricTool, as_date, data_start, period_label
 from shoplens.tools.query import MetricQuery
+from shoplens.tools.requests import ChartRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,15 +26,8 @@ MAX_EVENT_DAYS = 800  # beyond ~2 years of daily/weekly points, event marks clut
 
 
 def auto_grain(start: dt.date | None, end: dt.date | None) -> str:
-    """The grain an analyst would pick for a span: days up to ~2 months, weeks up to ~9 months, then months."""
-    if start is None or end is None:
-        return "month"
-    days = (end - start).days + 1
-    if days <= 62:
-        return "day"
-    if days <= 270:
-        return "week"
-    return "month"
+    """The grain an analyst would pick for a span (the calendar's rule, the same in every mode)."""
+    return grain_for_span(start, end)
 
 
 def spec_for(
@@ -100,16 +96,30 @@ def as_charts(result: Any) -> tuple[list[Chart], list[str]]:
 
 
 class ChartFromQueryTool:
-    """Draw a chart of a metric: metric, optional group_by (dimensions), filters ({dimension: [values]}),
-    start/end (inclusive dates), grain (day|week|month|quarter|year for a time axis), kind (line, bar, hbar,
-    stacked_bar, grouped_bar, area, scatter, heatmap, combo ...; default: chosen from the data), also (a second
-    metric for a dual axis or a scatter), top_n and title. Returns the PNG path, the data (CSV) and the spec."""
+    """Draw a chart of a metric (the same arguments as query_metric plus kind and title); the chart is shown to
+    the user and you receive its key figures. Use it for trends, 'plot', 'chart', 'as a bar chart'."""
 
     name = "make_chart"
+    Request = ChartRequest
 
     def __init__(self, ctx: ToolContext, chart_tool: Any) -> None:
         self.ctx = ctx
         self.chart_tool = chart_tool
+
+    uses = {"chart_tool": ChartTool}  # shared instances the Toolbox passes to from_context
+
+    @classmethod
+    def from_context(cls, ctx: ToolContext, chart_tool: ChartTool) -> ChartFromQueryTool:
+        return cls(ctx, chart_tool)
+
+    def call(self, req: ChartRequest) -> ToolOutput:
+        req = req.named(self.ctx)
+        period, notes = req.resolve(self.ctx)
+        out = self.run(req.metric, group_by=req.group_by, filters=req.filters,
+                       start=period.start if period else None, end=period.end if period else None, grain=req.grain,
+                       kind=req.kind, also=req.also, top_n=req.top_n, title=req.title, period=period)
+        out.warnings[:0] = notes
+        return out
 
     def run(
         self,
@@ -123,6 +133,7 @@ class ChartFromQueryTool:
         also: Sequence[str] | None = None,
         top_n: int | None = None,
         title: str | None = None,
+        period: Period | None = None,
     ) -> ToolOutput:
         s, e = as_date(start, "start date"), as_date(end, "end date")
         if not grain and not group_by and kind not in ("scatter", "histogram"):
@@ -138,8 +149,7 @@ class ChartFromQueryTool:
             top_n=None if grain else top_n,
             also=also,
         )
-        period = None
-        if s or e:
+        if period is None and (s or e):
             a, b = s or data_start(self.ctx), e or self.ctx.as_of
             period = Period(a, b, period_label(s, e))
         out = query.output(df, sql, q, top_n=top_n, period=period)

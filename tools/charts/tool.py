@@ -41,6 +41,10 @@ class ChartTool:
 
     name = "chart"
 
+    @classmethod
+    def from_context(cls, ctx: Any) -> ChartTool:
+        return cls(ctx.charts_dir, ctx.as_of)
+
     def __init__(
         self, charts_dir: Path, as_of: dt.date | None = None, *, source: str = "ShopLens warehouse"
     ) -> None:

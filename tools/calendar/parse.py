@@ -13,7 +13,8 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 
-from shoplens.agent.planner.periods import (
+from shoplens.data.semantic import Event
+from shoplens.tools.calendar.dates import (
     DAY1,
     add_months,
     fmt_day,
@@ -25,8 +26,7 @@ from shoplens.agent.planner.periods import (
     rolling_units,
     unit_range,
 )
-from shoplens.agent.planner.text import NUM, Mask, to_int
-from shoplens.agent.planner.timepoints import (
+from shoplens.tools.calendar.points import (
     DAY,
     MON,
     UNIT,
@@ -39,7 +39,7 @@ from shoplens.agent.planner.timepoints import (
     _safe_date,
     _unit,
 )
-from shoplens.data.semantic import Event
+from shoplens.tools.text import NUM, Mask, to_int
 
 __all__ = ["TimeInfo", "TimeParser", "TimeSpan"]
 D = dt.date

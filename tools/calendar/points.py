@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from shoplens.agent.planner.periods import (
+from shoplens.data.semantic import Event
+from shoplens.tools.calendar.dates import (
     event_base,
     fmt_day,
     label,
@@ -17,7 +18,6 @@ from shoplens.agent.planner.periods import (
     month_no,
     unit_range,
 )
-from shoplens.data.semantic import Event
 
 D = dt.date
 

@@ -1,6 +1,8 @@
-"""Calendar arithmetic and period labels for the planner: unit ranges (week, month, quarter, half, year), the
-previous period and the same period a year earlier, clipping to the data, and labels that read well
-("May 2026", "Q3 2025", "1 Mar - 30 Jun 2026", "Black Friday 2024 (29 Nov 2024)")."""
+"""The one calendar of ShopLens, below both answer modes: unit ranges (week, month, quarter, half, year), the
+previous period and the same period a year earlier, the grain that suits a span, parsing dates people and models
+write, and period labels that read well ("May 2026", "Q3 2025", "1 Mar - 30 Jun 2026",
+"Black Friday 2024 (29 Nov 2024)"). The offline planner, the LLM's tools and the metric tools all use these
+functions, so the same words give the same period and the same label in every mode."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from shoplens.data.errors import UserInputError
 from shoplens.data.semantic import Event
 
 D = dt.date
@@ -122,8 +125,13 @@ def canonical(a: dt.date, b: dt.date) -> str:
     return day_range(a, b)
 
 
-def label(a: dt.date, b: dt.date, name: str | None = None) -> str:
-    """The canonical label, or ``name (dates)`` when the period has its own name ("last 30 days")."""
+def label(a: dt.date | None, b: dt.date | None, name: str | None = None) -> str:
+    """The canonical label, or ``name (dates)`` when the period has its own name ("last 30 days"); an open end
+    reads "since 1 Mar 2025" / "up to 30 Jun 2026" / "all time"."""
+    if a is None or b is None:
+        if a is None and b is None:
+            return name or "all time"
+        return f"since {fmt_day(a)}" if a is not None else f"up to {fmt_day(b)}"  # type: ignore[arg-type]
     c = canonical(a, b)
     if not name or name == c:
         return c
@@ -139,11 +147,16 @@ def infer_unit(a: dt.date, b: dt.date) -> str:
 
 
 def previous_period(a: dt.date, b: dt.date) -> tuple[dt.date, dt.date]:
-    """The period just before: the previous calendar unit, or for a partial unit ('June to date', 1-15 Jun) the
-    same days of the previous unit, else the same number of days immediately before."""
+    """The period just before: the previous calendar unit; for whole months the same number of months before;
+    for a partial unit ('June to date', 1-15 Jun) the same days of the previous unit; else the same number of
+    days immediately before."""
     unit = infer_unit(a, b)
     if unit != "range":
         return prev_unit_range(unit, a)
+    if a.day == 1 and b == month_end(b.year, b.month):  # whole months: the same number of months before
+        months = (b.year - a.year) * 12 + b.month - a.month + 1
+        start = add_months(a, -months)
+        return start, a - DAY1
     for u in ("month", "quarter", "year"):
         ua, ub = unit_range(u, a)
         if ua == a and b < ub and unit_range(u, b)[0] == ua:  # a partial unit from its start
@@ -180,3 +193,58 @@ def shift(a: dt.date, b: dt.date, n: int) -> tuple[dt.date, dt.date]:
                 days = (b - a).days + 1
                 a, b = b + DAY1, b + dt.timedelta(days=days)
     return a, b
+
+
+# ------------------------------------------------------------------------------------------------ grains
+def grain_for_span(a: dt.date | None, b: dt.date | None) -> str:
+    """The time grain an analyst would pick for a span: days up to about six weeks, weeks up to about six
+    months, months up to three years, then quarters (an open span reads as months)."""
+    if a is None or b is None:
+        return "month"
+    days = (b - a).days + 1
+    return "day" if days <= 45 else "week" if days <= 190 else "month" if days <= 1100 else "quarter"
+
+
+# ------------------------------------------------------------------------------------------------ parsing
+_QUARTER = re.compile(r"^(?:(\d{4})[-\s]?Q([1-4])|Q([1-4])[-\s]?(\d{4}))$", re.I)
+_HALF = re.compile(r"^(?:(\d{4})[-\s]?H([12])|H([12])[-\s]?(\d{4}))$", re.I)
+
+
+def parse_day(value: object, *, end: bool = False) -> dt.date | None:
+    """An inclusive day from a date, 'YYYY-MM-DD', 'YYYY-MM', 'YYYY', 'YYYY-Qn'/'Qn YYYY', 'YYYY-Hn' or an ISO
+    timestamp. A month, quarter, half or year means its first day (``end=False``) or its last day (``end=True``).
+    Empty values ('', 'none', 'all') are None."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if text.lower() in ("", "none", "null", "all", "any"):
+        return None
+    text = text.replace("/", "-")
+    for pattern, months in ((_QUARTER, 3), (_HALF, 6)):
+        if m := pattern.match(text):
+            year, n = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(4)), int(m.group(3)))
+            first = D(year, months * (n - 1) + 1, 1)
+            return unit_range("quarter" if months == 3 else "half", first)[1 if end else 0]
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return D(int(text), 12, 31) if end else D(int(text), 1, 1)
+        if re.fullmatch(r"\d{4}-\d{1,2}", text):
+            year, month = map(int, text.split("-"))
+            return month_end(year, month) if end else D(year, month, 1)
+        return D.fromisoformat(text[:10])
+    except ValueError:
+        raise UserInputError(f"'{text}' is not a date.",
+                             hint="Use ISO dates like 2025-03-31 (inclusive); resolve relative periods first.") from None
+
+
+def compare_window(a: dt.date, b: dt.date, mode: str = "previous", event: Event | None = None
+                   ) -> tuple[dt.date, dt.date]:
+    """The period to compare ``a..b`` with: ``previous`` (the period just before, see ``previous_period``) or
+    ``yoy`` (the same period a year earlier, see ``year_ago``)."""
+    if mode in ("yoy", "year", "same_period_last_year"):
+        return year_ago(a, b, event)
+    return previous_period(a, b)
