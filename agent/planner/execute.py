@@ -40,6 +40,7 @@ from shoplens.tools.describe import DescribeDataTool
 from shoplens.tools.drivers import DriversTool
 from shoplens.tools.forecast import ForecastTool
 from shoplens.tools.metric_query import QueryMetricTool, is_additive
+from shoplens.tools.requests import MetricRequest
 from shoplens.tools.reviews.insights import ReviewInsightsTool
 
 if TYPE_CHECKING:
@@ -221,6 +222,23 @@ class Executor:
         return prev
 
     # --- shared pieces -------------------------------------------------------------------------------------
+    def _request(self, metric: str, plan: Plan, period: Period, **extra: Any) -> MetricRequest:
+        """The plan as the query tool's request (the same model the LLM's tools and the chart speak)."""
+        return MetricRequest(metric=metric, filters=plan.filters, also=extra.pop("also", plan.also),
+                             start=period.start.isoformat(), end=period.end.isoformat(), **extra)
+
+    def _query_step(self, req: MetricRequest, period: Period, held: dict[str, Any] | None = None
+                    ) -> Steps[ToolOutput]:
+        """One query step: the step shows exactly the request that ran; ``held`` keeps the frame for a chart."""
+
+        def fetch() -> ToolOutput:
+            df, sql, q, _ = self.query.fetch(**req.query_args(period))
+            if held is not None:
+                held.update(df=df, q=q)
+            return self.query.output(df, sql, q, top_n=req.top_n, period=period)
+
+        return (yield from self._step("query_metric", req.model_dump(exclude_defaults=True), fetch))
+
     def _metric(self, plan: Plan, default: str = "revenue") -> Steps[str]:
         if plan.metric:
             return self.sem.metric(plan.metric).name
@@ -276,14 +294,8 @@ class Executor:
                     "compare_periods", args, lambda: self.compare.run(metric, period, prev, plan.filters)
                 )
             )
-        args = {"metric": metric, "filters": plan.filters, "start": period.start, "end": period.end}
-        return (
-            yield from self._step(
-                "query_metric",
-                args,
-                lambda: self.query.run(metric, filters=plan.filters, start=period.start, end=period.end),
-            )
-        )
+        req = self._request(metric, plan, period, also=[])
+        return (yield from self._query_step(req, period))
 
     def _grouped(self, plan: Plan, kind: str) -> Steps[tuple[dict[str, Any], Period | None]]:
         """breakdown and top: one query (shares and the number of values come from the same scan)."""
@@ -296,23 +308,8 @@ class Executor:
         dims = list(plan.group_by) or (["product"] if kind == "top" else ["category"])
         top_n = (plan.top_n or 5) if kind == "top" else plan.top_n
         held: dict[str, Any] = {}
-        args = {
-            "metric": metric,
-            "group_by": dims,
-            "filters": plan.filters,
-            "start": period.start,
-            "end": period.end,
-            "top_n": top_n,
-            "order": plan.order,
-            "also": plan.also,
-        }
-
-        def fetch() -> ToolOutput:
-            df, sql, q, _ = self.query.fetch(**args)  # the step shows exactly what was run
-            held.update(df=df, q=q)
-            return self.query.output(df, sql, q, top_n=top_n, period=period)
-
-        out = yield from self._step("query_metric", args, fetch)
+        req = self._request(metric, plan, period, group_by=dims, top_n=top_n, order=plan.order)
+        out = yield from self._query_step(req, period, held)
         facts = self._base(kind, metric, plan, period) | {
             k: out.facts[k] for k in ("rows", "shares", "total", "n_groups") if k in out.facts
         }
@@ -352,22 +349,8 @@ class Executor:
         grain = plan.grain or auto_grain(period.start, period.end)
         dims = list(plan.group_by)[:1] or split_by_filter(plan)
         held: dict[str, Any] = {}
-        args = {
-            "metric": metric,
-            "group_by": dims,
-            "filters": plan.filters,
-            "start": period.start,
-            "end": period.end,
-            "grain": grain,
-            "also": plan.also,
-        }
-
-        def fetch() -> ToolOutput:
-            df, sql, q, _ = self.query.fetch(**args)  # the step shows exactly what was run
-            held.update(df=df, q=q)
-            return self.query.output(df, sql, q, period=period)
-
-        out = yield from self._step("query_metric", args, fetch)
+        req = self._request(metric, plan, period, group_by=dims, grain=grain)
+        out = yield from self._query_step(req, period, held)
         facts = self._base(kind, metric, plan, period) | {"grain": grain, "group_by": dims}
         facts.update(facts_mod.trend_facts(out.facts, period, grain, is_additive(self.sem.metric(metric))))
         if dims:

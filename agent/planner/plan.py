@@ -3,20 +3,7 @@
 ``understand(question, state) -> Plan`` (agent/planner/understand.py) fills it; ``execute(plan) -> events``
 (agent/planner/execute.py) answers it through the tools. Follow-ups merge a new question into the last Plan.
 
-Facts contract (what execution puts in ``AnswerMeta.facts``; the evaluation and the grounding check read it):
-    kind      plan kind (below)
-    metric    metric name; label: human label; unit: currency|count|percent|ratio|rating
-    filters   {dimension: [values]}
-    period    {"start": iso, "end": iso, "label": str}
-    value     the figure (figure; compare: the current period's value)
-    previous_value, change_pct, compare_period   (compare; change_pct is a fraction, 0.081 = +8.1%)
-    rows      [[label, value], ...] in the order shown (breakdown, top)
-    series    [[period_start_iso, value], ...] (trend, chart with a time axis)
-    dates     [[iso, value, expected], ...] unusual days (anomalies)
-    contributors [[label, delta], ...] largest contributions to a change (why)
-    forecast  {"horizon", "grain", "model", "total", "lo", "hi"} (forecast)
-    aspects   {"negative": [[aspect, count], ...], "positive": [...]} (reviews); mix {"positive": share, ...}
-    choices   options offered (clarify)
+The facts each kind of answer carries are typed in ``tools/facts.py`` (the facts contract).
 """
 
 from __future__ import annotations

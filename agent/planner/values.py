@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -85,6 +86,10 @@ class ValueMatcher:
         self._vocab_by_first: dict[str, list[str]] = defaultdict(list)
         for t in self.vocab:
             self._vocab_by_first[t[0]].append(t)
+
+    def _closest(self, tokens: Sequence[str], word: str) -> str:
+        """The value token most similar to ``word``."""
+        return max(tokens, key=lambda t: self._sim(word, t))
 
     def _sim(self, q: str, v: str) -> float:
         if q == v:
@@ -189,7 +194,7 @@ class ValueMatcher:
             v = self.values[idx]
             if (v.dim, v.value) in seen:
                 continue
-            matched = {max(v.tokens, key=lambda t, k=k: self._sim(toks[k].norm, t)) for k in content}
+            matched = {self._closest(v.tokens, toks[k].norm) for k in content}
             if len(matched) < len(content):
                 continue  # two question words on one value word
             score = sum(lookups[k][idx] for k in content) / len(content)

@@ -11,6 +11,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from shoplens.tools.facts import (
+    AnomalyFacts,
+    CompareFacts,
+    DescribeFacts,
+    FigureFacts,
+    ForecastFacts,
+    GroupedFacts,
+    ReviewsFacts,
+    TrendFacts,
+    WhyFacts,
+)
 from shoplens.tools.formatting import format_date, format_signed, format_value
 
 MAX_BULLETS = 8
@@ -144,7 +155,7 @@ def bullets(lines: Iterable[str]) -> str:
 
 
 # --- one function per kind -----------------------------------------------------------------------------------
-def figure(facts: Mapping[str, Any]) -> str:
+def figure(facts: FigureFacts) -> str:
     unit = facts["unit"]
     value = facts.get("value")
     if value is None:
@@ -163,7 +174,7 @@ def figure(facts: Mapping[str, Any]) -> str:
     return text + ("\n\n" + bullets(extra) if extra else "")
 
 
-def breakdown(facts: Mapping[str, Any]) -> str:
+def breakdown(facts: GroupedFacts) -> str:
     unit = facts["unit"]
     rows = facts.get("rows") or []
     what = f"{facts['label']} by {_lower(facts.get('dimension_label', 'value'))}"
@@ -181,7 +192,7 @@ def breakdown(facts: Mapping[str, Any]) -> str:
     return f"{head}\n\n{bullets(lines)}{more}"
 
 
-def top(facts: Mapping[str, Any]) -> str:
+def top(facts: GroupedFacts) -> str:
     unit = facts["unit"]
     rows = facts.get("rows") or []
     word = "Top" if facts.get("order", "desc") == "desc" else "Bottom"
@@ -206,7 +217,7 @@ def top(facts: Mapping[str, Any]) -> str:
     return text
 
 
-def top_caption(facts: Mapping[str, Any]) -> tuple[str, str]:
+def top_caption(facts: GroupedFacts) -> tuple[str, str]:
     """(chart title, plain caption) for a top-N chart: the plotted total is not the metric's total."""
     unit = facts["unit"]
     rows = facts.get("rows") or []
@@ -224,7 +235,7 @@ def top_caption(facts: Mapping[str, Any]) -> tuple[str, str]:
     return title, caption + "."
 
 
-def breakdown_caption(facts: Mapping[str, Any], shown: int) -> str:
+def breakdown_caption(facts: GroupedFacts, shown: int) -> str:
     """Plain caption for a chart of the largest values of a long breakdown."""
     unit = facts["unit"]
     rows = facts.get("rows") or []
@@ -237,7 +248,7 @@ def breakdown_caption(facts: Mapping[str, Any], shown: int) -> str:
     return text + "."
 
 
-def compare(facts: Mapping[str, Any]) -> str:
+def compare(facts: CompareFacts) -> str:
     unit = facts["unit"]
     cur, prev = facts["period"], facts["compare_period"]
     where = filters_phrase(facts.get("filters"))
@@ -266,7 +277,7 @@ def compare(facts: Mapping[str, Any]) -> str:
     return text
 
 
-def trend(facts: Mapping[str, Any]) -> str:
+def trend(facts: TrendFacts) -> str:
     unit = facts["unit"]
     grain = facts.get("grain") or "month"
     adj = {"day": "Daily", "week": "Weekly", "month": "Monthly", "quarter": "Quarterly", "year": "Yearly"}[
@@ -304,7 +315,7 @@ def trend(facts: Mapping[str, Any]) -> str:
     return text
 
 
-def _trend_by(facts: Mapping[str, Any], what: str) -> str:
+def _trend_by(facts: TrendFacts, what: str) -> str:
     unit = facts["unit"]
     grain = facts.get("grain") or "month"
     rows = facts.get("series_summary") or []
@@ -327,7 +338,7 @@ def _trend_by(facts: Mapping[str, Any], what: str) -> str:
     return text
 
 
-def anomalies(facts: Mapping[str, Any]) -> str:
+def anomalies(facts: AnomalyFacts) -> str:
     unit = facts["unit"]
     grain = facts.get("grain") or "day"
     found = facts.get("anomalies") or []
@@ -365,7 +376,7 @@ def anomalies(facts: Mapping[str, Any]) -> str:
     return f"{text}\n\n{bullets(lines)}{more}"
 
 
-def why(facts: Mapping[str, Any], question: str = "") -> str:
+def why(facts: WhyFacts, question: str = "") -> str:
     unit = facts["unit"]
     cur, prev = facts["period"], facts["compare_period"]
     where = filters_phrase(facts.get("filters"))
@@ -456,7 +467,7 @@ def why(facts: Mapping[str, Any], question: str = "") -> str:
     return text
 
 
-def forecast(facts: Mapping[str, Any], sentences: Sequence[str]) -> str:
+def forecast(facts: ForecastFacts, sentences: Sequence[str]) -> str:
     fc = facts.get("forecast") or {}
     where = filters_phrase(facts.get("filters"))
     head = f"**{facts.get('label', 'Forecast')} forecast**" + (f", {where}" if where else "")
@@ -466,7 +477,7 @@ def forecast(facts: Mapping[str, Any], sentences: Sequence[str]) -> str:
     return f"{head}: {body}" if body else head + "."
 
 
-def reviews(facts: Mapping[str, Any]) -> str:
+def reviews(facts: ReviewsFacts) -> str:
     r = facts.get("reviews_facts") or {}
     scope_label = r.get("scope") or "all products"
     period = period_phrase(facts)
@@ -513,7 +524,7 @@ def reviews(facts: Mapping[str, Any]) -> str:
     return text
 
 
-def describe(facts: Mapping[str, Any]) -> str:
+def describe(facts: DescribeFacts) -> str:
     p = facts.get("period") or {}
     tables = facts.get("tables") or {}
     counts = ", ".join(
