@@ -16,7 +16,9 @@ from shoplens.tools.artifacts import Period
 from shoplens.tools.calendar import dates as P
 
 if TYPE_CHECKING:
-    from shoplens.agent.planner.understand import Parsed, Understander
+    from shoplens.agent.planner.context import ParseContext
+    from shoplens.agent.planner.resolve import Resolver
+    from shoplens.agent.planner.understand import Parsed
 
 _LEAD = re.compile(
     r"^\s*(?:and|what\s+about|how\s+about|what\s+of|same|only|just|instead|now|also|but|ok(?:ay)?|then|what\s+if|"
@@ -52,12 +54,11 @@ def is_followup(p: Parsed, last: Plan) -> bool:
     return p.words <= 5 and not own_metric and not decisive and not p.ents.ambiguous
 
 
-def merge(last: Plan, p: Parsed, u: Understander) -> Plan:
+def merge(last: Plan, p: Parsed, u: ParseContext, r: Resolver) -> Plan:
     plan = replace(last, notes=[], question=p.question, clarify=None, choices=[], reason=None, confidence=1.0,
                    filters={d: list(v) for d, v in last.filters.items()}, group_by=list(last.group_by),
                    also=list(last.also))
     ents, t, it = p.ents, p.time, p.intent
-    r = u.resolver
     old_kind = plan.kind
     plan.kind = _new_kind(last, p) or plan.kind
     if ents.metrics or ents.weak_metric:
@@ -87,7 +88,7 @@ def merge(last: Plan, p: Parsed, u: Understander) -> Plan:
         plan.grain = t.grain
     plan.notes.extend(it.notes)
     plan.notes.extend(t.notes)
-    _period(plan, last, p, u, old_kind)
+    _period(plan, last, p, u, r, old_kind)
     plan.notes.extend(n for n in ents.notes if not n.startswith("'") or n not in plan.notes)
     return r.finish(plan, p, fresh=False)
 
@@ -116,7 +117,7 @@ def _new_kind(last: Plan, p: Parsed) -> str | None:
     return None
 
 
-def _filters(plan: Plan, p: Parsed, u: Understander) -> None:
+def _filters(plan: Plan, p: Parsed, u: ParseContext) -> None:
     ents = p.ents
     reset = _RESET.search(p.text)
     if reset:
@@ -144,16 +145,16 @@ def _filters(plan: Plan, p: Parsed, u: Understander) -> None:
         plan.filters.pop(fam.dimension, None)
 
 
-def _period(plan: Plan, last: Plan, p: Parsed, u: Understander, old_kind: str) -> None:
-    r, t = u.resolver, p.time
+def _period(plan: Plan, last: Plan, p: Parsed, u: ParseContext, r: Resolver, old_kind: str) -> None:
+    t = p.time
     spans = sorted({(s.start, s.end): s for s in t.spans}.values(), key=lambda s: s.pos)
     if plan.kind == "forecast":
-        r._forecast(plan, p, spans)
+        r.forecast_periods(plan, p, spans)
         return
     if last.period is not None and last.period.start > u.as_of:
         plan.period = None  # leaving a forecast: its period is in the future
     if len(spans) >= 2 or (spans and plan.kind in ("compare", "why") and not _relative_to_last(spans[0], last)):
-        r._compare(plan, p, spans)
+        r.compare_periods(plan, p, spans)
         return
     if spans:
         s = spans[0]
@@ -171,12 +172,12 @@ def _period(plan: Plan, last: Plan, p: Parsed, u: Understander, old_kind: str) -
     elif plan.kind in ("trend", "chart") and old_kind not in ("trend", "chart") and (
             plan.period is None or plan.period.days <= 45) and not plan.group_by:
         plan.grain = plan.grain or "month"
-        plan.period = r._trend_default(plan)
+        plan.period = r.trend_default(plan)
     elif plan.kind == "anomalies" and (plan.period is None or plan.period.days < 14):
         a = u.as_of - P.dt.timedelta(days=89)
         plan.period = Period(a, u.as_of, P.label(a, u.as_of, "last 90 days"))
     elif plan.period is None and plan.kind not in ("reviews",):
-        plan.period = r._latest_month(plan)
+        plan.period = r.latest_month(plan)
     if plan.kind in ("trend", "chart") and plan.period is not None and not plan.grain:
         plan.grain = P.grain_for_span(plan.period.start, plan.period.end)
     if plan.kind == "anomalies":
@@ -217,7 +218,7 @@ def _shifted(s: object, period: Period) -> tuple[P.dt.date, P.dt.date]:
     return P.previous_period(period.start, period.end)
 
 
-def _event_for(period: Period, u: Understander):  # noqa: ANN202 - Event | None
+def _event_for(period: Period, u: ParseContext):  # noqa: ANN202 - Event | None
     for e in u.semantic.events:
         if e.window(period.start.year) == (period.start, period.end):
             return e

@@ -15,17 +15,18 @@ from shoplens.tools.calendar import dates as P
 from shoplens.tools.text import canon
 
 if TYPE_CHECKING:
-    from shoplens.agent.planner.understand import Parsed, Understander
+    from shoplens.agent.planner.context import ParseContext
+    from shoplens.agent.planner.understand import Parsed
 
 _NO_PERIOD = {"unsupported", "describe", "clarify"}
 _SUBSTITUTE = {"sentiment": "avg_rating", "negative_share": "avg_rating"}
 
 
 class Resolver(PeriodResolver):
-    def __init__(self, u: Understander) -> None:
-        self.u = u
-        self.sem = u.semantic
-        self.as_of = u.as_of
+    def __init__(self, ctx: ParseContext) -> None:
+        self.ctx = ctx
+        self.sem = ctx.semantic
+        self.as_of = ctx.as_of
 
     # ------------------------------------------------------------------------------------------- metrics
     def metrics(self, p: Parsed, kind: str) -> tuple[str | None, list[str]]:
@@ -89,7 +90,7 @@ class Resolver(PeriodResolver):
             plan.notes.insert(0, "no metric named; showing revenue")
         self._exclusions(plan, p)
         if fresh:
-            self._periods(plan, p)
+            self.stated_periods(plan, p)
         if plan.kind == "unsupported":
             return plan
         self._families(plan, p, fresh)

@@ -16,7 +16,8 @@ from shoplens.tools.calendar.parse import TimeSpan
 from shoplens.tools.calendar.words import Clipped
 
 if TYPE_CHECKING:
-    from shoplens.agent.planner.understand import Parsed, Understander
+    from shoplens.agent.planner.context import ParseContext
+    from shoplens.agent.planner.understand import Parsed
     from shoplens.data.semantic import SemanticLayer
 
 GRAIN_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.3, "year": 365.25}
@@ -27,9 +28,9 @@ _SERIES_KINDS = {"stacked_bar", "grouped_bar"}  # a time axis when split by exac
 
 
 class PeriodResolver:
-    """Mixed into ``Resolver``: needs ``self.u`` (the Understander), ``self.sem`` and ``self.as_of``."""
+    """Mixed into ``Resolver``: needs ``self.ctx`` (the ParseContext), ``self.sem`` and ``self.as_of``."""
 
-    u: Understander
+    ctx: ParseContext
     sem: SemanticLayer
     as_of: dt.date
 
@@ -37,11 +38,11 @@ class PeriodResolver:
     def period_of(self, span: TimeSpan, plan: Plan) -> Period | None:
         """A TimeSpan clipped to the data (the calendar's rule); None, with the plan made unsupported, when it
         lies wholly outside."""
-        return self._apply(self.u.calendar.span_period(span), plan)
+        return self._apply(self.ctx.calendar.span_period(span), plan)
 
     def clip(self, a: dt.date, b: dt.date, name: str | None, plan: Plan, *, quiet_start: bool = False,
              what: str = "") -> Period | None:
-        return self._apply(self.u.calendar.clip(a, b, name, quiet_start=quiet_start, what=what), plan)
+        return self._apply(self.ctx.calendar.clip(a, b, name, quiet_start=quiet_start, what=what), plan)
 
     @staticmethod
     def _apply(clipped: Clipped, plan: Plan) -> Period | None:
@@ -51,26 +52,26 @@ class PeriodResolver:
         plan.notes.extend(clipped.notes)
         return clipped.period
 
-    def _all_time(self, plan: Plan) -> Period | None:
-        first = self.u.data_start
+    def all_time(self, plan: Plan) -> Period | None:
+        first = self.ctx.data_start
         return Period(first, self.as_of, P.label(first, self.as_of, "all time")) if first else None
 
-    def _latest_month(self, plan: Plan, why: str = "") -> Period:
+    def latest_month(self, plan: Plan, why: str = "") -> Period:
         a, b = P.last_complete("month", self.as_of)
         plan.notes.append(f"no period given; showing {P.canonical(a, b)}, the latest full month{why}")
         return Period(a, b, P.canonical(a, b))
 
-    def _periods(self, plan: Plan, p: Parsed) -> None:
+    def stated_periods(self, plan: Plan, p: Parsed) -> None:
         t, it = p.time, p.intent
         spans = sorted({(s.start, s.end): s for s in t.spans}.values(), key=lambda s: s.pos)
         if it.rank_grain and not plan.grain and plan.kind in ("top", "figure"):
             plan.grain = it.rank_grain
         plan.grain = plan.grain or t.grain
         if plan.kind == "forecast":
-            self._forecast(plan, p, spans)
+            self.forecast_periods(plan, p, spans)
             return
         if plan.kind in ("compare", "why"):
-            self._compare(plan, p, spans)
+            self.compare_periods(plan, p, spans)
             return
         campaign = bool(plan.filters.get("campaign") or p.ents.families)
         units = {s.unit if s.unit != "range" else P.infer_unit(s.start, s.end) for s in spans}
@@ -92,29 +93,29 @@ class PeriodResolver:
             plan.period = Period(a, self.as_of, P.label(a, self.as_of, "last 90 days"))
             plan.notes.append("no period given; looking at the last 90 days")
         elif campaign:
-            plan.period = self._all_time(plan)
+            plan.period = self.all_time(plan)
             plan.notes.append("no period given; using all dates for the campaign")
         elif plan.kind == "trend" or (plan.kind == "chart" and (
                 plan.grain or not plan.group_by or plan.chart_kind in _TIME_KINDS
                 or (plan.chart_kind in _SERIES_KINDS and len(plan.group_by) == 1))):
             plan.grain = plan.grain or "month"
-            plan.period = self._trend_default(plan)
+            plan.period = self.trend_default(plan)
         elif plan.kind == "top" and plan.grain and not plan.group_by:
-            plan.period = self._all_time(plan)
+            plan.period = self.all_time(plan)
             plan.notes.append("no period given; looking at all dates")
         else:
-            plan.period = self._latest_month(plan)
+            plan.period = self.latest_month(plan)
         if plan.kind == "anomalies":
             plan.grain = plan.grain or "day"
         if plan.kind in ("trend", "chart") and plan.period and not plan.grain and (
                 plan.kind == "trend" or not plan.group_by or plan.chart_kind in _TIME_KINDS):
             plan.grain = P.grain_for_span(plan.period.start, plan.period.end)
 
-    def _trend_default(self, plan: Plan) -> Period | None:
+    def trend_default(self, plan: Plan) -> Period | None:
         g = plan.grain
         if g == "year":
             plan.notes.append("no period given; showing every year in the data")
-            return self._all_time(plan)
+            return self.all_time(plan)
         if g == "day":
             a, b = self.as_of - dt.timedelta(days=29), self.as_of
             name = "last 30 days"
@@ -128,7 +129,7 @@ class PeriodResolver:
         plan.notes.append(f"no period given; showing the {name}")
         return Period(a, b, P.label(a, b, name))
 
-    def _compare(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
+    def compare_periods(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
         t = p.time
         if len(spans) >= 2:
             early, late = sorted(spans[:2], key=lambda s: (s.start, s.end))
@@ -161,7 +162,7 @@ class PeriodResolver:
                 plan.notes.append(f"no period given; comparing {plan.period.label}, the latest full "
                                   f"{t.compare_unit}")
             else:
-                plan.period = self._latest_month(plan)
+                plan.period = self.latest_month(plan)
             event = None
         if plan.period is None:
             return
@@ -181,7 +182,7 @@ class PeriodResolver:
             name = None
         plan.compare_period = self.clip(ca, cb, name, plan, what="the comparison period ")
 
-    def _forecast(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
+    def forecast_periods(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
         t = p.time
         if t.horizon and t.horizon[0] == 1 and t.horizon[1] in ("week", "month", "quarter", "year") and not spans:
             u = t.horizon[1]  # "next month": the next calendar month

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from shoplens.agent.planner import followup
+from shoplens.agent.planner.context import ParseContext
 from shoplens.agent.planner.entities import Entities, EntityMatcher
 from shoplens.agent.planner.intent import Intent, decide_kind, detect
 from shoplens.agent.planner.lexicon import KIND_WORDS
@@ -47,7 +48,8 @@ class Understander:
         self.calendar = Calendar(as_of, semantic.events, self.data_start)
         self.times = self.calendar.parser
         self.entities = EntityMatcher(semantic, timeish=self._timeish)
-        self.resolver = Resolver(self)
+        self.ctx = ParseContext(semantic, as_of, self.data_start, self.calendar, self.entities, use_embeddings)
+        self.resolver = Resolver(self.ctx)
         self._all_values = sorted({v for d in semantic.dimensions.values() for v in d.values})
 
     def _timeish(self, phrase: str) -> bool:
@@ -78,13 +80,13 @@ class Understander:
             last = None
         parsed = self.parse(question)
         if last is not None and followup.is_followup(parsed, last):
-            return followup.merge(last, parsed, self)
+            return followup.merge(last, parsed, self.ctx, self.resolver)
         return self.resolver.finish(self.build(parsed), parsed)
 
     def build(self, p: Parsed) -> Plan:
         """A new question (not a follow-up): kind, metric, filters, split; periods are resolved in ``finish``."""
         ents, it = p.ents, p.intent
-        kind, confidence, note = decide_kind(p, self)
+        kind, confidence, note = decide_kind(p, self.use_embeddings)
         plan = Plan(kind=kind, question=p.question, confidence=confidence)
         if note:
             plan.notes.append(note)
