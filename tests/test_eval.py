@@ -69,7 +69,7 @@ def _answer(**facts) -> Answer:
 
 
 def _fails(expected: dict, answer: Answer, runner) -> str | None:
-    from shoplens.agent.evaluation import CheckFailed
+    from shoplens.agent.eval_checks import CheckFailed
 
     try:
         check_answer(expected, answer, runner)
@@ -108,7 +108,7 @@ def test_expected_sql_uses_only_the_raw_contract_tables() -> None:
 
 
 def test_every_expected_sql_runs(runner) -> None:
-    from shoplens.agent.evaluation import _fill
+    from shoplens.agent.eval_checks import _fill
 
     full = {"start": "2023-01-01", "end": "2026-06-30", "label": "all"}
     for q in load_questions():

@@ -21,7 +21,7 @@ from shoplens.agent.events import (
     TableArtifact,
     TextDelta,
 )
-from shoplens.agent.planner import wording
+from shoplens.agent.planner import wording, wording_insights
 from shoplens.agent.planner.execute import Executor
 from shoplens.agent.planner.facts import trend_facts
 from shoplens.agent.planner.plan import Plan
@@ -295,7 +295,7 @@ def test_wording_helpers() -> None:
         wording.change_text({"unit": "currency", "change_abs": -1200, "change_pct": -0.1}, with_abs=True)
         == "-$1.2K, -10.0%"
     )
-    text = wording.why(
+    text = wording_insights.why(
         {
             "unit": "currency",
             "label": "Revenue",

@@ -126,6 +126,24 @@ def is_unusual(z: Any, rel: Any) -> Any:
     return ((z >= Z_THRESHOLD) & (rel >= MIN_REL_CHANGE)) | ((z >= Z_LOOSE) & (rel >= BIG_REL_CHANGE))
 
 
+def pd_ts(day: dt.date) -> Any:
+    import pandas as pd
+
+    return pd.Timestamp(day)
+
+
+def _bucket_start(day: dt.date, grain: str) -> Any:
+    """The first day of the week (Monday) or month holding ``day`` (the day itself for daily points)."""
+    import pandas as pd
+
+    ts = pd.Timestamp(day)
+    if grain == "week":
+        return ts - pd.Timedelta(days=ts.weekday())
+    if grain == "month":
+        return ts.replace(day=1)
+    return ts
+
+
 class AnomaliesTool:
     """Find unusual days (or weeks) in a metric: actual vs expected (each day against the same weekday in the
     surrounding weeks, scored robustly), with the largest deviations first and known calendar events. Use it for
@@ -154,17 +172,30 @@ class AnomaliesTool:
         grain: str = "day",
         by: str | None = None,
     ) -> Detection:
-        import pandas as pd
-
+        """Score every day (week, month) of the window against what is normal for it; the unusual ones first."""
         sem = self.ctx.semantic
         m = sem.metric(metric)
         grain = grain or "day"
+        start_d, end_d = self._window(start, end, grain)
+        dims = [sem.dimension(by).name] if by else []
+        frame, sql = self._scored(m, clean_filters(sem, filters), dims, start_d, end_d, grain)
+        frame = frame[(frame["period"] >= _bucket_start(start_d, grain)) & (frame["period"] <= pd_ts(end_d))]
+        rel = (frame["value"] - frame["expected"]) / frame["expected"].where(frame["expected"] != 0).abs()
+        frame = frame.assign(change=rel, unusual=is_unusual(frame["z"].fillna(0), rel.fillna(0)))
+        frame = frame.reset_index(drop=True)
+        period = Period(start_d, end_d, period_label(start_d, end_d))
+        warnings = []
+        if len(frame) and frame["expected"].isna().all():
+            warnings.append("Too little data around this period to say what is normal; widen the period.")
+        return Detection(m.name, frame, self._hits(frame, dims, grain), sql, period, dims[0] if dims else None,
+                         warnings)
+
+    def _window(self, start: Any, end: Any, grain: str) -> tuple[dt.date, dt.date]:
         if grain not in PAD_DAYS:
             raise UserInputError(
                 f"Unusual points can be found per day, week or month, not per '{grain}'.",
                 hint="Use grain='day', 'week' or 'month'.",
             )
-        pad = dt.timedelta(days=PAD_DAYS[grain])
         as_of = self.ctx.as_of
         end_d = min(as_date(end, "end date") or as_of, as_of)
         start_d = as_date(start, "start date") or end_d - dt.timedelta(days=DEFAULT_DAYS - 1)
@@ -173,26 +204,22 @@ class AnomaliesTool:
                 f"The period starts ({start_d}) after the data ends ({end_d}).",
                 hint="Pick a period inside the data.",
             )
-        flt = clean_filters(sem, filters)
-        dims = [sem.dimension(by).name] if by else []
-        tool = QueryMetricTool(self.ctx)
+        return max(start_d, data_start(self.ctx)), end_d
+
+    def _scored(self, m: Any, flt: dict[str, list[str]], dims: list[str], start_d: dt.date, end_d: dt.date,
+                grain: str) -> tuple[pd.DataFrame, str]:
+        """Values, expected values and robust z-scores per point (and per value of ``dims``), with padding around
+        the window so the first and last points have neighbours."""
+        import pandas as pd
+
+        pad = dt.timedelta(days=PAD_DAYS[grain])
+        as_of = self.ctx.as_of
         first = max(start_d - pad, data_start(self.ctx))  # no padding with days before the data begins
-        start_d = max(start_d, data_start(self.ctx))
-        df, sql, _, _ = tool.fetch(
-            metric=m.name,
-            group_by=dims,
-            filters=flt,
-            start=first,
-            end=min(end_d + pad, as_of),
-            grain=grain,
-        )
+        last = min(end_d + pad, as_of)
+        df, sql, _, _ = QueryMetricTool(self.ctx).fetch(metric=m.name, group_by=dims, filters=flt, start=first,
+                                                         end=last, grain=grain)
         freq = {"day": "D", "week": "W-MON", "month": "MS"}[grain]
-        lo = pd.Timestamp(first)
-        if grain == "week":
-            lo = lo - pd.Timedelta(days=lo.weekday())
-        elif grain == "month":
-            lo = lo.replace(day=1)
-        full = pd.date_range(lo, pd.Timestamp(min(end_d + pad, as_of)), freq=freq)
+        full = pd.date_range(_bucket_start(first, grain), pd.Timestamp(last), freq=freq)
         weekdays = full.weekday.to_numpy()
         df["period"] = pd.to_datetime(df["period"])
         additive = is_additive(m) or m.unit == "count"
@@ -209,42 +236,27 @@ class AnomaliesTool:
             if dims:
                 f.insert(1, dims[0], label_value(key))
             frames.append(f)
-        frame = (
-            pd.concat(frames, ignore_index=True)
-            if frames
-            else pd.DataFrame(columns=["period", *dims, "value", "expected", "z"])
-        )
-        window_lo = pd.Timestamp(start_d)
-        if grain == "week":
-            window_lo -= pd.Timedelta(days=window_lo.weekday())
-        elif grain == "month":
-            window_lo = window_lo.replace(day=1)
-        frame = frame[(frame["period"] >= window_lo) & (frame["period"] <= pd.Timestamp(end_d))]
-        rel = (frame["value"] - frame["expected"]) / frame["expected"].where(frame["expected"] != 0).abs()
-        frame = frame.assign(change=rel, unusual=is_unusual(frame["z"].fillna(0), rel.fillna(0)))
-        frame = frame.reset_index(drop=True)
+        if not frames:
+            return pd.DataFrame(columns=["period", *dims, "value", "expected", "z"]), sql
+        return pd.concat(frames, ignore_index=True), sql
+
+    def _hits(self, frame: pd.DataFrame, dims: list[str], grain: str) -> list[dict[str, Any]]:
         hits = frame[frame["unusual"]].copy()
         hits = hits.reindex(hits["z"].abs().sort_values(ascending=False).index)
-        anomalies = []
+        out = []
         for _, r in hits.iterrows():
             day = r["period"].date()
-            anomalies.append(
-                {
-                    "date": day.isoformat(),
-                    "value": float(r["value"]),
-                    "expected": float(r["expected"]),
-                    "change_pct": float(r["change"]),
-                    "z": round(float(r["z"]), 1),
-                    "direction": "high" if r["value"] > r["expected"] else "low",
-                    "event": self._event(day, grain),
-                    **({"by": r[dims[0]]} if dims else {}),
-                }
-            )
-        period = Period(start_d, end_d, period_label(start_d, end_d))
-        warnings = []
-        if len(frame) and frame["expected"].isna().all():
-            warnings.append("Too little data around this period to say what is normal; widen the period.")
-        return Detection(m.name, frame, anomalies, sql, period, dims[0] if dims else None, warnings)
+            out.append({
+                "date": day.isoformat(),
+                "value": float(r["value"]),
+                "expected": float(r["expected"]),
+                "change_pct": float(r["change"]),
+                "z": round(float(r["z"]), 1),
+                "direction": "high" if r["value"] > r["expected"] else "low",
+                "event": self._event(day, grain),
+                **({"by": r[dims[0]]} if dims else {}),
+            })
+        return out
 
     def _event(self, day: dt.date, grain: str) -> str | None:
         span = {"day": 0, "week": 6, "month": 30}[grain]

@@ -8,258 +8,45 @@ A tool's refusal (a metric that cannot be split that way, a value not in the dat
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-import logging
-import re
-import time
-from collections.abc import Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from shoplens.agent.events import (
-    AnswerMeta,
-    ChartArtifact,
-    Event,
-    Notice,
-    StepFinished,
-    StepStarted,
-    TableArtifact,
-    TextDelta,
-)
-from shoplens.agent.planner import answer_charts, wording
+from shoplens.agent.events import AnswerMeta, Event, Notice, TextDelta
+from shoplens.agent.planner import answer_charts, wording, wording_insights
 from shoplens.agent.planner import facts as facts_mod
+from shoplens.agent.planner.execute_insights import InsightKinds
 from shoplens.agent.planner.plan import Plan
-from shoplens.data.errors import ShopLensError, UserInputError
-from shoplens.tools.anomalies import AnomaliesTool
+from shoplens.agent.planner.steps import Result, Steps
+from shoplens.data.errors import ShopLensError
 from shoplens.tools.artifacts import Period, ToolOutput, jsonable
-from shoplens.tools.calendar import dates as periods
-from shoplens.tools.charts.query import ChartFromQueryTool
-from shoplens.tools.charts.tool import ChartTool
-from shoplens.tools.compare import ComparePeriodsTool
-from shoplens.tools.describe import DescribeDataTool
-from shoplens.tools.drivers import DriversTool
-from shoplens.tools.forecast import ForecastTool
-from shoplens.tools.metric_query import QueryMetricTool, is_additive
-from shoplens.tools.requests import MetricRequest
-from shoplens.tools.reviews.insights import ReviewInsightsTool
+from shoplens.tools.metric_query import is_additive
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from shoplens.agent.toolbox import Toolbox
-    from shoplens.tools.query import MetricQuery
-
-log = logging.getLogger("shoplens.planner")
-T = TypeVar("T")
-Steps = Generator[Event, None, T]
-Handler = Callable[["Executor", Plan], "Steps[tuple[dict[str, Any], Period | None]]"]
+Handler = Callable[["Executor", Plan], "Steps[Result]"]
 
 CHART_MIN_ROWS = 4  # a breakdown of 4+ values gets a chart
 MAX_BARS = 15  # a longer breakdown charts its 15 largest values
-ANOMALY_DAYS = 90  # default window for "any unusual days?"
-HORIZONS = {"day": 30, "week": 8, "month": 6, "quarter": 4}
 
 
-STEP_IDS = itertools.count(1)  # unique across runs and threads: one Executor serves every session
-
-
-class Executor:
+class Executor(InsightKinds):
     """Runs a Plan: ``Executor(toolbox).run(plan)`` yields events (never FinalAnswer; the Analyst adds it)."""
-
-    def __init__(self, toolbox: Toolbox) -> None:
-        self.toolbox = toolbox
-        self.ctx = toolbox.ctx
-        self.sem = toolbox.semantic
-        self.query = toolbox.get(QueryMetricTool)
-        self.compare = toolbox.get(ComparePeriodsTool)
 
     # --- entry point -------------------------------------------------------------------------------------------
     def run(self, plan: Plan) -> Iterator[Event]:
         for note in plan.notes:
             yield Notice(note)
-        handler = HANDLERS.get(plan.kind, Executor._unsupported)
+        handler: Handler = HANDLERS.get(plan.kind) or Executor._unsupported
         facts: dict[str, Any] = {"kind": plan.kind}
         period: Period | None = None
         try:
             facts, period = yield from handler(self, plan)
         except ShopLensError as exc:
-            yield TextDelta(wording.cannot(str(exc)))
+            yield TextDelta(wording_insights.cannot(str(exc)))
             facts = {"kind": plan.kind, "error": str(exc)}
         facts.setdefault("kind", plan.kind)
         yield AnswerMeta(
             period=period, facts=jsonable(facts), choices=list(plan.choices) if plan.kind == "clarify" else []
         )
 
-    # --- steps ---------------------------------------------------------------------------------------------
-    def _step(self, tool: str, args: dict[str, Any], fn: Callable[[], ToolOutput]) -> Steps[ToolOutput]:
-        sid, clean = next(STEP_IDS), jsonable({k: v for k, v in args.items() if v not in (None, [], {})})
-        yield StepStarted(sid, tool, clean)
-        start = time.perf_counter()
-        try:
-            out = fn()
-        except ShopLensError as exc:
-            yield StepFinished(sid, tool, clean, False, (time.perf_counter() - start) * 1000, error=str(exc))
-            raise
-        yield StepFinished(
-            sid,
-            tool,
-            clean,
-            True,
-            (time.perf_counter() - start) * 1000,
-            sql=list(out.sql),
-            summary=out.summary,
-        )
-        return out
-
-    def _emit(self, out: ToolOutput, tables: int | None = None) -> Iterator[Event]:
-        for t in out.tables[:tables]:
-            yield TableArtifact(t)
-        for c in out.charts:
-            yield ChartArtifact(c)
-        for w in out.warnings:
-            yield Notice(w)
-
-    def _chart(
-        self, args: dict[str, Any], draw: Callable[[Any], tuple[list[Any], list[str]]]
-    ) -> Iterator[Event]:
-        """Draw a chart without ever losing the answer: a missing chart tool or a drawing problem is a Notice."""
-        try:
-            tool = self.toolbox.get(ChartTool)
-        except ImportError as exc:
-            yield Notice(f"Charts are not available in this installation ({exc}).")
-            return
-        try:
-            out = yield from self._step("make_chart", args, lambda: answer_charts.charts_output(*draw(tool)))
-        except ShopLensError as exc:
-            yield Notice(f"The chart could not be drawn: {exc}")
-            return
-        except Exception:  # noqa: BLE001 - a chart bug must not cost the person the answer
-            log.exception("chart rendering failed for %s", args)
-            yield Notice(
-                "The chart could not be drawn (an internal error was logged); the numbers above stand."
-            )
-            return
-        yield from self._emit(out)
-
-    def _metric_chart(
-        self,
-        df: pd.DataFrame,
-        q: MetricQuery,
-        plan: Plan,
-        period: Period | None,
-        *,
-        kind: str | None = None,
-        top_n: int | None = None,
-        title: str | None = None,
-        explanation: str | None = None,
-    ) -> Iterator[Event]:
-
-        kind = plan.chart_kind or kind
-        args = {
-            "metric": q.metric,
-            "also": q.also,
-            "group_by": q.group_by,
-            "grain": q.grain,
-            "kind": kind,
-            "top_n": top_n,
-            "filters": q.filters,
-        }
-        yield from self._chart(
-            args,
-            lambda tool: self.toolbox.get(ChartFromQueryTool).render(
-                df,
-                q,
-                kind=kind,
-                top_n=top_n,
-                period=period,
-                order=plan.order,
-                title=title,
-                explanation=explanation,
-            ),
-        )
-
-    # --- periods -------------------------------------------------------------------------------------------
-    def _period(self, plan: Plan, default_days: int | None = None) -> Steps[Period]:
-        """The plan's period clipped to the data by the calendar's rule (with a notice when clipped); no period
-        = all the data (or the last ``default_days`` days)."""
-        cal = self.ctx.calendar
-        first, as_of = cal.data_start or self.ctx.data_start, self.ctx.as_of
-        p = plan.period
-        if p is None:
-            if default_days:
-                a = max(first, as_of - dt.timedelta(days=default_days - 1))
-                return Period(a, as_of, periods.label(a, as_of, f"last {default_days} days"))
-            return Period(first, as_of, periods.label(first, as_of, "all time"))
-        name = re.sub(r"\s*\(.*\)$", "", p.label)
-        clipped = cal.clip(p.start, p.end, name if name != periods.canonical(p.start, p.end) else None)
-        if clipped.reason or clipped.period is None:
-            reason = clipped.reason or f"{p.label} is outside the data"
-            raise UserInputError(reason[0].upper() + reason[1:] + ".")
-        for note in clipped.notes:
-            yield Notice(note[0].upper() + note[1:] + ".")
-        return clipped.period if clipped.notes else p
-
-    def _previous(self, plan: Plan, period: Period, *, required: bool = False) -> Period | None:
-        """The period to compare with: the plan's, else the calendar's previous period (or the same period last
-        year, the same event a year before) - the one rule both answer modes use."""
-        if plan.compare_period is not None:
-            prev = plan.compare_period
-        else:
-            mode = "yoy" if plan.compare_mode == "yoy" else "previous"
-            event = next((e for e in self.sem.events if e.window(period.start.year) == (period.start, period.end)),
-                         None) if mode == "yoy" else None
-            prev = self.ctx.calendar.compare_with(period, mode, event.name if event else None)
-            if event is not None:
-                prev = Period(prev.start, prev.end, f"{periods.event_base(event)} {prev.start.year}")
-        if prev.end < self.ctx.data_start:
-            if required:
-                raise UserInputError(
-                    f"There is no data for {prev.label} to compare with: the data starts on "
-                    f"{periods.fmt_day(self.ctx.data_start)}.",
-                    hint="Pick a later period.",
-                )
-            return None
-        return prev
-
-    # --- shared pieces -------------------------------------------------------------------------------------
-    def _request(self, metric: str, plan: Plan, period: Period, **extra: Any) -> MetricRequest:
-        """The plan as the query tool's request (the same model the LLM's tools and the chart speak)."""
-        return MetricRequest(metric=metric, filters=plan.filters, also=extra.pop("also", plan.also),
-                             start=period.start.isoformat(), end=period.end.isoformat(), **extra)
-
-    def _query_step(self, req: MetricRequest, period: Period, held: dict[str, Any] | None = None
-                    ) -> Steps[ToolOutput]:
-        """One query step: the step shows exactly the request that ran; ``held`` keeps the frame for a chart."""
-
-        def fetch() -> ToolOutput:
-            df, sql, q, _ = self.query.fetch(**req.query_args(period))
-            if held is not None:
-                held.update(df=df, q=q)
-            return self.query.output(df, sql, q, top_n=req.top_n, period=period)
-
-        return (yield from self._step("query_metric", req.model_dump(exclude_defaults=True), fetch))
-
-    def _metric(self, plan: Plan, default: str = "revenue") -> Steps[str]:
-        if plan.metric:
-            return self.sem.metric(plan.metric).name
-        yield Notice(f"No metric named: showing {self.sem.metric(default).label.lower()}.")
-        return default
-
-    def _base(self, kind: str, metric: str, plan: Plan, period: Period | None) -> dict[str, Any]:
-        m = self.sem.metric(metric)
-        return {
-            "kind": kind,
-            "metric": m.name,
-            "label": m.label,
-            "unit": m.unit,
-            "filters": dict(plan.filters),
-            "period": period.to_dict() if period else None,
-        }
-
-    def _dim_label(self, name: str) -> str:
-        return self.sem.dimension(name).label
-
-    # --- kinds ---------------------------------------------------------------------------------------------
     def _figure(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
         metric = yield from self._metric(plan)
         period = yield from self._period(plan)
@@ -400,184 +187,6 @@ class Executor:
                 lambda tool: answer_charts.compare_chart(tool, self.sem, facts, by, rows[:12]),
             )
         return facts, period
-
-    def _anomalies(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-
-        metric = yield from self._metric(plan)
-        period = yield from self._period(plan, default_days=ANOMALY_DAYS)
-        grain = plan.grain if plan.grain in ("day", "week", "month") else "day"
-        by = plan.group_by[0] if plan.group_by else None
-        tool = self.toolbox.get(AnomaliesTool)
-        held: dict[str, Any] = {}
-
-        def detect() -> ToolOutput:
-            det = tool.detect(metric, plan.filters, period.start, period.end, grain, by)
-            held["det"] = det
-            return tool.output(det, grain, plan.filters)
-
-        args = {
-            "metric": metric,
-            "filters": plan.filters,
-            "start": period.start,
-            "end": period.end,
-            "grain": grain,
-            "by": by,
-        }
-        out = yield from self._step("find_anomalies", args, detect)
-        facts = self._base("anomalies", metric, plan, period) | {
-            k: out.facts[k] for k in ("grain", "by", "points_checked", "dates", "anomalies")
-        }
-        if by:
-            facts["dimension_label"] = self._dim_label(by)
-        yield TextDelta(wording.anomalies(facts))
-        yield from self._emit(out)
-        yield from self._chart(
-            {"kind": "anomalies", "metric": metric, "by": by},
-            lambda t: answer_charts.anomaly_chart(t, self.sem, held["det"], facts, period),
-        )
-        return facts, period
-
-    def _why(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-
-        metric = yield from self._metric(plan)
-        period = yield from self._period(plan)
-        prev = self._previous(plan, period, required=True)
-        assert prev is not None
-        args = {
-            "metric": metric,
-            "current": period.to_dict(),
-            "previous": prev.to_dict(),
-            "filters": plan.filters,
-        }
-        out = yield from self._step(
-            "explain_change", args, lambda: self.toolbox.get(DriversTool).run(metric, period, prev, plan.filters)
-        )
-        facts = self._base("why", metric, plan, period) | {
-            k: v
-            for k, v in out.facts.items()
-            if k not in ("period", "filters", "metric", "label", "unit", "kind")
-        }
-        facts["dimension_labels"] = {d: self._dim_label(d) for d in facts.get("by_dimension", {})}
-        facts["effects"] = facts_mod.rate_effects(facts, self.sem)
-        yield TextDelta(wording.why(facts, plan.question))
-        yield from self._emit(out)
-        if facts.get("dimension") and out.tables:
-            yield from self._chart(
-                {"kind": "hbar", "metric": metric, "by": facts["dimension"]},
-                lambda t: answer_charts.drivers_chart(t, self.sem, facts, out),
-            )
-        return facts, period
-
-    def _forecast(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-        metric = yield from self._metric(plan)
-        grain = plan.grain if plan.grain in HORIZONS else "week"
-        horizon = plan.horizon or HORIZONS[grain]
-        try:
-            tool = self.toolbox.get(ForecastTool)
-        except ImportError:
-            raise UserInputError(
-                "Forecasting is not available in this installation yet.",
-                hint="Ask for the trend instead, e.g. 'weekly revenue trend this year'.",
-            ) from None
-        args = {
-            "metric": metric,
-            "filters": plan.filters,
-            "grain": grain,
-            "horizon": horizon,
-            "model": plan.model or "auto",
-        }
-        out = yield from self._step(
-            "forecast",
-            args,
-            lambda: tool.run(
-                metric, filters=plan.filters, grain=grain, horizon=horizon, model=plan.model or "auto"
-            ),
-        )
-        f = out.facts
-        facts = self._base("forecast", metric, plan, out.period) | {
-            "forecast": {
-                "horizon": horizon,
-                "grain": grain,
-                "model": (f.get("model") or {}).get("name"),
-                "total": f.get("forecast_total"),
-                "lo": f.get("forecast_lo"),
-                "hi": f.get("forecast_hi"),
-            },
-            "forecast_facts": f,
-        }
-        sentences = [
-            s for s in out.summary.splitlines() if s and not s.startswith(("First periods", "Note:"))
-        ]
-        yield TextDelta(wording.forecast(facts, sentences))
-        yield from self._emit(out)
-        return facts, out.period
-
-    def _reviews(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-        try:
-            tool = self.toolbox.get(ReviewInsightsTool)
-        except ImportError:
-            raise UserInputError(
-                "Review insights are not available in this installation yet.",
-                hint="Ask for the average rating instead, e.g. 'average rating by product'.",
-            ) from None
-        asked = (yield from self._period(plan)) if plan.period else None
-        scope = {}
-        for dim, arg in (("product", "product"), ("brand", "brand"), ("category", "category")):
-            if plan.filters.get(dim):
-                scope = {arg: plan.filters[dim][0]}
-                if len(plan.filters[dim]) > 1:
-                    yield Notice(
-                        f"Reviews are summarised for one {dim} at a time: showing {plan.filters[dim][0]}."
-                    )
-                break
-        ignored = [d for d in plan.filters if d not in ("product", "brand", "category")]
-        if ignored:
-            yield Notice(
-                f"Review insights cannot be filtered by {', '.join(ignored)}; that filter was left out."
-            )
-        args = {**scope, "start": asked.start if asked else None, "end": asked.end if asked else None}
-        out = yield from self._step("review_insights", args, lambda: tool.run(**args))
-        period = asked or out.period
-        if period is not None and asked is None:  # the tool's default window, labelled like the planner's
-            period = Period(
-                period.start,
-                period.end,
-                f"last {period.days} days ({periods.day_range(period.start, period.end)})",
-            )
-        r = out.facts
-        facts = {
-            "kind": "reviews",
-            "metric": "sentiment",
-            "label": "Reviews",
-            "unit": "percent",
-            "filters": dict(plan.filters),
-            "period": period.to_dict() if period else None,
-            "aspects": {
-                "negative": [[a, n] for a, n in (r.get("top_negative_aspects") or {}).items()],
-                "positive": [[a, n] for a, n in (r.get("top_positive_aspects") or {}).items()],
-            },
-            "mix": {k: r.get(f"share_{k}") for k in ("positive", "neutral", "negative")},
-            "reviews_facts": r,
-        }
-        yield TextDelta(wording.reviews(facts))
-        yield from self._emit(out)
-        return facts, period
-
-    def _describe(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-
-        out = yield from self._step("describe_data", {}, lambda: self.toolbox.get(DescribeDataTool).run())
-        facts = dict(out.facts) | {"metric_labels": [m.label for m in self.sem.metrics.values()]}
-        yield TextDelta(wording.describe(facts))
-        yield from self._emit(out, tables=1)
-        return facts, out.period
-
-    def _clarify(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-        yield TextDelta(wording.clarify(plan.clarify, plan.choices))
-        return {"kind": "clarify", "choices": list(plan.choices), "question": plan.clarify}, None
-
-    def _unsupported(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
-        yield TextDelta(wording.unsupported(plan.reason))
-        return {"kind": "unsupported", "reason": plan.reason}, None
 
 
 HANDLERS: dict[str, Handler] = {

@@ -75,7 +75,7 @@ def _hours(rng: np.random.Generator, business: np.ndarray, outage: np.ndarray) -
     return hours
 
 
-def simulate_month(
+def simulate_month(  # long: one month of the demand simulation, kept as one ordered pipeline of vectorised steps
     rng: np.random.Generator, dem: Demand, cat: Catalog, camps: Campaigns, book: CustomerBook,
     a: int, b: int, first_order_id: int,
 ) -> MonthSales:

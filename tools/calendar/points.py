@@ -115,7 +115,7 @@ class PointGrammar:
         g = next(x for x in m.groups() if x)
         return int(g) if len(g) == 4 else 2000 + int(g)
 
-    def _resolve(self, kind: str, s: str, year_hint: int | None, before: dt.date | None) -> TimeSpan | None:
+    def _resolve(self, kind: str, s: str, year_hint: int | None, before: dt.date | None) -> TimeSpan | None:  # long: one table of point kinds (month, quarter, season, event...) resolved against a year
         y = self._year(s) if kind not in ("iso", "num", "ym", "my_num") else None
         bound = before or self.as_of
         name = None

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 
 # ---- heatmap -------------------------------------------------------------------------------------------------
-def draw_heatmap(fig: Figure, prep: Prepared) -> Legend:
+def draw_heatmap(fig: Figure, prep: Prepared) -> Legend:  # long: one matplotlib drawing sequence (grid, colour scale, labels, legend)
     """Rows x columns of one measure. With ``series`` the rows are its values (category x month); without it a
     daily date axis becomes a calendar (weekday x week)."""
     import matplotlib
@@ -278,7 +278,7 @@ def _levels(columns: list[str]) -> list[int]:
     return sorted(out, reverse=True)
 
 
-def draw_forecast(fig: Figure, prep: Prepared) -> Legend:
+def draw_forecast(fig: Figure, prep: Prepared) -> Legend:  # long: one matplotlib drawing sequence (history, backtest window, fan of intervals, labels)
     """History (ds, y), forecast mean with 80/95% bands, and the backtest window shaded.
 
     ``ax.lines``: [history, forecast mean, backtest predictions (only if rows carry both y and mean)].

@@ -365,7 +365,7 @@ def annotate_point(
     )
 
 
-def mark_events(
+def mark_events(  # long: label placement over a shared axis; splitting it would scatter one layout algorithm
     ax: Axes,
     events: list[Any],
     xmin: Any,
