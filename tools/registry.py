@@ -29,6 +29,7 @@ from shoplens.tools.describe import DescribeDataTool
 from shoplens.tools.drivers import DriversTool
 from shoplens.tools.forecast import ForecastTool
 from shoplens.tools.metric_query import QueryMetricTool
+from shoplens.tools.price_elasticity import PriceElasticityTool
 from shoplens.tools.requests import Request
 from shoplens.tools.reviews.insights import ReviewInsightsTool
 from shoplens.tools.run_sql import RunSqlTool
@@ -43,6 +44,7 @@ TOOLS: tuple[type, ...] = (
     ChartFromQueryTool,
     ForecastTool,
     ReviewInsightsTool,
+    PriceElasticityTool,
     RunSqlTool,
 )
 
