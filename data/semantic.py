@@ -43,6 +43,7 @@ class Metric:
     derived: str | None = None
     requires: tuple[str, ...] = ()
     requires_values: tuple[str, ...] = ()  # "table.column" that must hold at least one value
+    part_of: str | None = None  # a measure this one is a part of (campaign revenue of revenue): shares make sense
 
     @property
     def is_derived(self) -> bool:
@@ -72,18 +73,39 @@ class Event:
     name: str
     label: str
     synonyms: tuple[str, ...]
-    rule: dict[str, int]
+    rule: dict[str, Any]
 
     def window(self, year: int) -> tuple[dt.date, dt.date]:
-        """The event's first and last day in ``year``."""
+        """The event's first and last day in ``year``: a fixed date, the Nth weekday of a month (plus an offset),
+        or a date listed per year (lunar festivals, Easter)."""
         r = self.rule
-        if "weekday" in r:
+        if "dates" in r:
+            day = r["dates"].get(year) or r["dates"].get(str(year))
+            if day is None:
+                raise ValueError(f"{self.label} has no date listed for {year}")
+            start = dt.date.fromisoformat(f"{year}-{day}") + dt.timedelta(days=r.get("offset_days", 0))
+        elif "weekday" in r and r.get("nth", 1) < 0:  # the last such weekday of the month
+            nxt = dt.date(year + r["month"] // 12, r["month"] % 12 + 1, 1)
+            last = nxt - dt.timedelta(days=1)
+            start = last - dt.timedelta(days=(last.weekday() - r["weekday"]) % 7) + dt.timedelta(
+                days=r.get("offset_days", 0))
+        elif "weekday" in r:
             first = dt.date(year, r["month"], 1)
             shift = (r["weekday"] - first.weekday()) % 7
             start = first + dt.timedelta(days=shift + 7 * (r.get("nth", 1) - 1) + r.get("offset_days", 0))
         else:
             start = dt.date(year, r["month"], r["day"]) + dt.timedelta(days=r.get("offset_days", 0))
         return start, start + dt.timedelta(days=r.get("length_days", 1) - 1)
+
+    def window_or_none(self, year: int) -> tuple[dt.date, dt.date] | None:
+        """``window(year)``, or None for a listed-dates event with no date for that year."""
+        try:
+            return self.window(year)
+        except ValueError:
+            return None
+
+    def is_window(self, start: dt.date, end: dt.date) -> bool:
+        return self.window_or_none(start.year) == (start, end)
 
 
 class SemanticLayer:
@@ -119,7 +141,7 @@ class SemanticLayer:
         metrics = {
             name: Metric(name, m["label"], m["unit"], m.get("description", ""), tuple(m.get("synonyms", [])),
                          m.get("source"), m.get("sql"), m.get("derived"), tuple(m.get("requires", [])),
-                         tuple(m.get("requires_values", [])))
+                         tuple(m.get("requires_values", [])), m.get("part_of"))
             for name, m in raw["metrics"].items()
         }
         dims = {
@@ -273,7 +295,10 @@ class SemanticLayer:
         out = []
         for year in range(start.year, end.year + 1):
             for e in self.events:
-                a, b = e.window(year)
+                w = e.window_or_none(year)
+                if w is None:
+                    continue
+                a, b = w
                 if (b - a).days < max_days and start <= a and b <= end:
                     out.append((e, a, b))
         return sorted(out, key=lambda t: t[1])

@@ -124,7 +124,12 @@ def test_front_end_libraries_only_in_front_ends(path: Path) -> None:
     assert not used, f"{me} imports {sorted(used)}"
 
 
-@pytest.mark.parametrize("path", all_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+#: evaluation inputs written by helpers who had not read the code: kept exactly as written, not product code
+WRITTEN_ELSEWHERE = {"evals/retail_fixture.py"}
+
+
+@pytest.mark.parametrize("path", [p for p in all_modules() if str(p.relative_to(ROOT)) not in WRITTEN_ELSEWHERE],
+                         ids=lambda p: str(p.relative_to(ROOT)))
 def test_modules_and_functions_stay_small(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()

@@ -19,7 +19,6 @@ from shoplens.agent.eval_checks import CHECKS, check_answer
 from shoplens.agent.evaluation import (
     default_questions_path,
     eval_sets,
-    load_questions,
     load_set,
     parse_questions,
     run_eval,

@@ -34,7 +34,7 @@ def dates(p: Plan) -> tuple[dt.date, dt.date]:
     ("how many units of the aurora earbuds did we sell in May?", "figure"),
     ("revenue by channel in 2025", "breakdown"),
     ("split orders by region for last quarter", "breakdown"),
-    ("what share of revenue comes from the app?", "breakdown"),
+    ("what share of revenue comes from the app?", "figure"),
     ("web vs app revenue this year", "breakdown"),
     ("top 5 products by revenue this year", "top"),
     ("best-selling brands in 2025", "top"),

@@ -309,8 +309,26 @@ def test_drivers_name_the_defective_product(tool_ctx: ToolContext) -> None:
         FROM orders o JOIN order_items oi USING (order_id) JOIN products p USING (product_id)
         WHERE p.name = 'Aurora X2 Wireless Earbuds' AND o.order_date BETWEEN '2025-10-01' AND '2025-10-31'""",
     )
-    assert signals["Aurora X2 Wireless Earbuds"]["return_rate"][0] == pytest.approx(returned)
-    assert len(out.sql) == 3  # the split, then returns and reviews of the products behind it
+    aurora_signals = signals["Aurora X2 Wireless Earbuds"]
+    assert aurora_signals["return_rate"][0] == pytest.approx(returned)
+    assert {"return_rate", "avg_rating"} <= set(aurora_signals["moved"])  # the defect shows in returns and stars
+    assert "avg_price" not in aurora_signals["moved"]  # its price did not change
+    price = one(tool_ctx, f"""SELECT SUM(oi.revenue) / SUM(oi.quantity) {SALES} AND p.name = 'Aurora X2 Wireless Earbuds'
+        AND o.order_date BETWEEN '2025-10-01' AND '2025-10-31'""")
+    assert aurora_signals["avg_price"][0] == pytest.approx(price)
+    assert len(out.sql) == 4  # the split, then returns and prices, reviews, traffic of the products behind it
+
+
+def test_signal_thresholds_and_stockouts() -> None:
+    from shoplens.tools.signals import _stockout, moved
+
+    assert moved("return_rate", 0.07, 0.04) and not moved("return_rate", 0.05, 0.04)  # 2 pts absolute
+    assert moved("avg_price", 95.0, 100.0) and not moved("avg_price", 97.0, 100.0)  # 5% relative
+    assert not moved("product_views", 10.0, 0.0) and not moved("avg_price", None, 3.0)
+    held = {"add_to_cart_rate": [0.02, 0.08], "product_views": [900.0, 1000.0]}
+    assert _stockout(held)  # carts collapsed while views held up
+    assert not _stockout(held | {"product_views": [300.0, 1000.0]})  # nobody came: demand, not stock
+    assert not _stockout(held | {"add_to_cart_rate": [0.06, 0.08]})
 
 
 def test_rate_contributions_add_up_to_the_change(tool_ctx: ToolContext) -> None:

@@ -220,7 +220,7 @@ class AnomaliesTool:
                                                          end=last, grain=grain)
         freq = {"day": "D", "week": "W-MON", "month": "MS"}[grain]
         full = pd.date_range(_bucket_start(first, grain), pd.Timestamp(last), freq=freq)
-        weekdays = full.weekday.to_numpy()
+        weekdays = full.day_of_week.to_numpy()
         df["period"] = pd.to_datetime(df["period"])
         additive = is_additive(m) or m.unit == "count"
         frames = []
@@ -262,7 +262,10 @@ class AnomaliesTool:
         span = {"day": 0, "week": 6, "month": 30}[grain]
         best: tuple[int, str] | None = None
         for e in self.ctx.semantic.events:
-            a, b = e.window(day.year)
+            w = e.window_or_none(day.year)
+            if w is None:
+                continue
+            a, b = w
             if (b - a).days > 10:  # seasons (holiday season) explain nothing about a single day
                 continue
             gap = (

@@ -22,6 +22,7 @@ from shoplens.tools.compare import Cell, change_pct, parse_split, split_sql
 from shoplens.tools.formatting import format_signed, format_value
 from shoplens.tools.metric_query import as_period, clean_filters, filters_text
 from shoplens.tools.requests import CompareRequest
+from shoplens.tools.signals import product_signals
 
 if TYPE_CHECKING:
     from shoplens.data.semantic import Metric
@@ -279,7 +280,7 @@ class DriversTool:
         sqls = [res.sql]
         products = self._products(facts, flt)
         if products:
-            facts["signals"], more = self._signals(products, cur, prev, flt)
+            facts["signals"], more = product_signals(self.ctx, products, cur, prev, flt)
             sqls += more
             if facts["signals"]:
                 tables.append(_signals_table(facts["signals"], cur, prev))
@@ -291,37 +292,6 @@ class DriversTool:
             return list(flt["product"])[:3]
         top = facts["by_dimension"].get("product", {}).get("top", [])
         return [lab for lab, _, share in top[:2] if share is not None and share >= SIGNAL_SHARE]
-
-    def _signals(
-        self, products: list[str], cur: Period, prev: Period, flt: Mapping[str, list[str]]
-    ) -> tuple[list[dict[str, Any]], list[str]]:
-        sem = self.ctx.semantic
-        signals: dict[str, dict[str, Any]] = {p: {"product": p} for p in products}
-        sqls = []
-        pflt = {k: v for k, v in flt.items() if k in ("category", "subcategory", "brand")} | {
-            "product": products
-        }
-        asks = [
-            (["return_rate"], pflt | {k: v for k, v in flt.items() if k in ("channel", "region", "segment")}),
-            ([x for x in ("avg_rating", "review_count", "negative_share") if x in sem.metrics], pflt),
-        ]
-        for metrics, f in asks:
-            metrics = [x for x in metrics if x in sem.metrics]
-            if not metrics:
-                continue
-            res = self.ctx.runner.run(
-                split_sql(sem, metrics, [("current", cur), ("previous", prev)], f, ["product"])
-            )
-            sqls.append(res.sql)
-            _, by = parse_split(res.df, ["product"], metrics)
-            for label, cells in by["product"].items():
-                if label in signals:
-                    for x in metrics:
-                        signals[label][x] = [
-                            cells.get("current", {}).get(x),
-                            cells.get("previous", {}).get(x),
-                        ]
-        return [s for s in signals.values() if len(s) > 1], sqls
 
     # --- presentation ----------------------------------------------------------------------------------------
     def _tables(
@@ -374,14 +344,15 @@ class DriversTool:
             bits = [
                 f"{k} {format_value(v[0], _unit(k))} now vs {format_value(v[1], _unit(k))} before"
                 for k, v in s.items()
-                if k != "product"
+                if isinstance(v, list) and k != "moved"
             ]
             lines.append(f"- signals for {s['product']}: {', '.join(bits)}")
         return "\n".join(lines)
 
 
 def _unit(key: str) -> str:
-    return {"return_rate": "percent", "negative_share": "percent", "avg_rating": "rating"}.get(key, "count")
+    return {"return_rate": "percent", "negative_share": "percent", "avg_rating": "rating",
+            "add_to_cart_rate": "percent", "avg_price": "currency"}.get(key, "count")
 
 
 def _signals_table(signals: list[dict[str, Any]], cur: Period, prev: Period) -> Table:
@@ -390,6 +361,9 @@ def _signals_table(signals: list[dict[str, Any]], cur: Period, prev: Period) -> 
         "avg_rating": "Average rating",
         "review_count": "Reviews",
         "negative_share": "Negative reviews",
+        "avg_price": "Average selling price",
+        "product_views": "Product views",
+        "add_to_cart_rate": "Add-to-cart rate",
     }
     rows = [[s["product"], label, s[k][1], s[k][0]] for s in signals for k, label in names.items() if k in s]
     return Table(

@@ -40,6 +40,14 @@ class FigureFacts(BaseFacts, total=False):
     change_abs: float | None
     compare_period: PeriodFacts | None
     also: dict[str, dict[str, Any]]  # a second measure: {metric: {label, unit, value, ...}}
+    share_of: str  # value is this dimension's filtered values' share of the total
+    share_in: str  # value is the measure's share of this larger measure (its part_of)
+    part: float | None
+    part_unit: str
+    total: float | None
+    rows: list[Row]
+    shares: list[Row]
+    per: str  # value is an average per day | week | month
 
 
 class GroupedFacts(BaseFacts, total=False):
@@ -55,6 +63,8 @@ class GroupedFacts(BaseFacts, total=False):
     order: Literal["desc", "asc"]
     top_total: float | None
     top_share: float | None
+    per: str  # "weekday": rows are averages per such day
+    ranking: list[Row]  # every value in order, when the answer is one winner
 
 
 class CompareFacts(FigureFacts, total=False):
@@ -86,6 +96,7 @@ class TrendFacts(BaseFacts, total=False):
     flat: bool
     partial: dict[str, bool]
     dimension_label: str
+    also: dict[str, dict[str, Any]]  # a second measure: {metric: {label, unit, first, last, total}}
 
 
 class ForecastSummary(TypedDict, total=False):

@@ -201,6 +201,7 @@ class CompareRequest(Request):
         """(current, previous): words through the calendar, dates as given; a missing previous period is the
         period before or the same period last year, by the calendar's one rule."""
         cur = PeriodArgs(period=self.current_period, start=self.current_start, end=self.current_end).resolve(ctx)[0]
+        rolling = bool(self.current_period) and ctx.calendar.period(self.current_period).rolling
         if cur is None:
             raise UserInputError("compare_periods needs the current period.",
                                  hint="Give current_period in words or current_start and current_end.")
@@ -208,7 +209,7 @@ class CompareRequest(Request):
                           end=self.previous_end).resolve(ctx)[0]
         if prev is None:
             mode = "yoy" if self.compare_to == "same_period_last_year" else "previous"
-            prev = ctx.calendar.compare_with(cur, mode)
+            prev = ctx.calendar.compare_with(cur, mode, rolling=rolling)
         return cur, prev
 
 

@@ -7,6 +7,7 @@ the next (a product name must not be read out of "March" or "revenue").
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -123,3 +124,13 @@ NUM = r"(?:\d{1,3}|a couple of|a few|a dozen|" + "|".join(sorted(
 def to_int(word: str) -> int:
     word = word.strip()
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+@functools.cache
+def everyday_words() -> frozenset[str]:
+    """Everyday English words (prompts/common_words.txt): a name word that is also one of these ("growing",
+    "keyboard", "holiday") does not name a product on its own."""
+    from importlib import resources
+
+    text = resources.files("shoplens.prompts").joinpath("common_words.txt").read_text("utf-8")
+    return frozenset(w for w in text.split() if not w.startswith("#")) | COMMON

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from shoplens.agent.events import Event
+from shoplens.agent.events import AnswerMeta, Event
 from shoplens.agent.planner.plan import Plan
 
 if TYPE_CHECKING:
@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from shoplens.agent.toolbox import Toolbox
 
 __all__ = ["OfflinePlanner", "Plan"]
+
+
+def shown_values(facts: dict[str, object]) -> dict[str, list[str]]:
+    """The values a ranking or breakdown answered with, by dimension (one dimension only)."""
+    dims, rows = facts.get("group_by"), facts.get("rows")
+    if facts.get("kind") not in ("top", "breakdown") or not isinstance(dims, list) or len(dims) != 1 \
+            or not isinstance(rows, list):
+        return {}
+    return {str(dims[0]): [str(r[0]) for r in rows if isinstance(r, list | tuple) and r]}
 
 
 class OfflinePlanner:
@@ -36,7 +45,10 @@ class OfflinePlanner:
         state = session.planner_state
         pending = state.pop("pending_clarify", None)  # a reply to a clarifying question resumes that question
         plan = self.plan(question, pending or state.get("last_plan"))
-        yield from self.executor.run(plan)
+        for event in self.executor.run(plan):
+            if isinstance(event, AnswerMeta):
+                plan.shown = shown_values(event.facts)  # "that category" in the next question names these
+            yield event
         if plan.kind not in ("clarify", "unsupported", "describe"):
             state["last_plan"] = plan
         elif plan.kind == "clarify":

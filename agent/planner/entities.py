@@ -11,10 +11,14 @@ only by their date ("Member Deals Apr 2025") become a ``Family`` resolved agains
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from importlib import resources
 
+import yaml
+from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
 from shoplens.agent.planner.lexicon import (
@@ -28,7 +32,7 @@ from shoplens.agent.planner.lexicon import (
 )
 from shoplens.agent.planner.values import ValueMatcher
 from shoplens.data.semantic import SemanticLayer
-from shoplens.tools.text import COMMON, STOPWORDS, Mask, Token, canon, phrase_body, tokenize
+from shoplens.tools.text import COMMON, NUM, STOPWORDS, Mask, Token, canon, phrase_body, tokenize
 
 _PERIOD_TOKEN = re.compile(r"(?:19|20)\d\d|q[1-4]|h[12]|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec")
 
@@ -80,6 +84,9 @@ class EntityMatcher:
             if name in semantic.metrics or name in semantic.hidden:
                 self.metric_phrases.setdefault(tuple(canon(phrase).split()), name)
         self._metric_max = max((len(p) for p in self.metric_phrases), default=1)
+        self._metric_by_len: dict[int, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for phrase, name in self.metric_phrases.items():
+            self._metric_by_len[len(phrase)].append((phrase, name))
         self._single_metric = {p[0]: n for p, n in self.metric_phrases.items() if len(p) == 1 and len(p[0]) >= 5}
         dim_phrases: dict[str, str] = {}
         for d in semantic.dimensions.values():
@@ -89,16 +96,27 @@ class EntityMatcher:
         self.dim_phrases = {p: d for p, d in dim_phrases.items() if d in semantic.dimensions}
         alt = "|".join(phrase_body(p) + r"(?:e?s)?" for p in sorted(self.dim_phrases, key=len, reverse=True))
         self._gb = [re.compile(rf"\b{GB_PREFIX}\s+(?:the\s+|our\s+|their\s+|different\s+|all\s+|individual\s+|"
-                               rf"each\s+|various\s+|every\s+)?(?P<d>{alt})(?![a-z0-9])"),
+                               rf"each\s+|various\s+|every\s+)?(?:[a-z]+'s?\s+|[a-z]+s'\s+|email\s+|search\s+|"
+                               rf"social\s+|display\s+|affiliate\s+)?(?P<d>{alt})(?![a-z0-9])"),
                     re.compile(rf"\b{RANK_PREFIX}(?:[a-z&'\-]+\s+){{0,2}}?(?P<d>{alt})(?![a-z0-9])"),
-                    re.compile(rf"\b(?:which|what)\s+(?:[a-z'\-]+\s+)?(?P<d>{alt})(?![a-z0-9])"),
+                    re.compile(rf"\b(?:which|what)\s+(?:{NUM}\s+)?(?:[a-z'\-]+\s+)?(?P<d>{alt})(?![a-z0-9])"),
                     re.compile(rf"(?<![a-z0-9])(?P<d>{alt})\s+(?:breakdown|split|mix|ranking|rankings|comparison|"
-                               rf"performance|share|leaderboard|league\s+table|by\s+revenue)\b")]
+                               rf"performance|share|leaderboard|league\s+table|by\s+revenue)\b"),
+                    re.compile(rf"(?<![\d,.$])\b(?:[1-9]|[1-4]\d|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+                               rf"fifteen|twenty)\s+(?:[a-z&'\-]+\s+)?(?P<d>{alt})(?![a-z0-9])"),  # "3 categories with"
+                    re.compile(rf"(?<![a-z0-9])(?P<d>{alt})\s+(?:with|that\s+(?:had|has|have|got)|having|had|has|got)"
+                               rf"\s+the\s+(?:highest|lowest|most|least|best|worst|biggest|largest|smallest|top)\b")]
         self._gb_more = re.compile(rf"\s*(?:and|&|,|\+|then)\s+(?:by\s+|per\s+|the\s+)?(?P<d>{alt})(?![a-z0-9])")
         self.vm = ValueMatcher(semantic, self.metric_phrases, self.dim_phrases)
         self.values = self.vm.values
         # Multi-word names matched before the time parser; campaign "bases" without their dates.
         self._names: dict[tuple[str, ...], list[tuple[str, str, bool]]] = defaultdict(list)  # -> (dim, value, ev)
+        self._product_words: dict[tuple[str, ...], set[str]] = defaultdict(set)  # brand words -> product words
+        brands = [v.tokens for v in self.values if v.dim == "brand"]
+        for v in self.values:
+            for b in brands:
+                if v.dim == "product" and v.tokens[:len(b)] == b:
+                    self._product_words[b].update(v.tokens[len(b):])
         for v in self.values:
             if len(v.tokens) >= 2 and v.dim in ("product", "campaign", "subcategory", "brand", "category", "city"):
                 eventish = v.dim == "campaign" and bool(timeish and timeish(v.raw))  # type: ignore[operator]
@@ -110,6 +128,7 @@ class EntityMatcher:
                     eventish = bool(timeish and timeish(raw_base))  # type: ignore[operator]
                     self._names[base].append((v.dim, v.value, eventish))
         self._names_max = max((len(k) for k in self._names), default=0)
+        self._other_values = {v.tokens[0] for v in self.values if v.dim != "campaign" and len(v.tokens) == 1}
 
     # ------------------------------------------------------------------------------------------- prematch
     def prematch(self, text: str, mask: Mask, out: Entities | None = None) -> Entities:
@@ -134,6 +153,10 @@ class EntityMatcher:
                 i += 1
                 continue
             n, entries = hit
+            if i + n < len(toks) and all(d == "brand" for d, _, _ in entries) and \
+                    toks[i + n].norm in self._product_words.get(tuple(t.norm for t in toks[i:i + n]), ()):
+                i += n  # "cuddle cove plush": the brand starts a product's name; the value matcher reads it all
+                continue
             start, end = toks[i].start, toks[i + n - 1].end
             exact = [(d, v) for d, v, _ in entries if tuple(canon(v).split()) == tuple(t.norm for t in toks[i:i + n])
                      or len(entries) == 1]
@@ -149,8 +172,9 @@ class EntityMatcher:
         """'the 618 campaigns', 'black friday promo': every campaign whose base name starts with these words."""
         for n in range(min(3, len(toks) - i), 0, -1):
             key = tuple(t.norm for t in toks[i:i + n])
-            if n == 1 and (key[0] in COMMON or key[0] in GENERIC or key[0] in ("campaign", "promo", "ad")):
-                continue
+            if n == 1 and (key[0] in COMMON or key[0] in GENERIC or key[0] in ("campaign", "promo", "ad")
+                           or key[0] in self._other_values):
+                continue  # "social campaigns" is the marketing channel, not every "Social Retargeting ..."
             entries = [e for k, es in self._names.items() if k[:n] == key and len(k) > n for e in es
                        if e[0] == "campaign"]
             if entries:
@@ -164,6 +188,9 @@ class EntityMatcher:
         self._special(text, mask, out)
         self._metrics(text, mask, out)
         self.vm.match(text, mask, out, prefer or set())
+        self._siblings(text, mask, out)
+        spans = out.metric_spans
+        out.metrics.sort(key=lambda m: spans.get(m, (len(text), 0))[0])  # in order of mention
         return out
 
     def _group_by(self, text: str, mask: Mask, out: Entities) -> None:
@@ -175,12 +202,23 @@ class EntityMatcher:
                 dim = self.dim_for(m.group("d"))
                 if dim is None or dim in out.group_by:
                     continue
+                if rx is not self._gb[0] and self._metric_word(m.group("d")):
+                    continue  # "the worst avg rating" names a measure; only "by rating" splits by it
                 if rx is self._gb[0] and re.match(r"between|among|compar", m.group(0)) and \
                         not m.group("d").endswith("s"):
                     continue  # "between the brand and ..." is not a split
                 out.group_by.append(dim)
                 out.group_words[dim] = m.group("d")
-                out.group_how[dim] = ("by", "rank", "which", "noun")[self._gb.index(rx)]
+                out.group_how[dim] = ("by", "rank", "which", "noun", "rank", "which")[self._gb.index(rx)]
+                before = re.search(r"([a-z]+)\s+$", text[:s])  # "which sales channel": 'sales' is part of it
+                longer = normalize_phrase(f"{before.group(1)} {m.group('d')}") if before else ""
+                if longer in self.dim_phrases:
+                    s = before.start(1)  # type: ignore[union-attr]
+                    if self.dim_phrases[longer] != dim:  # "which marketing channel": not the sales channel
+                        how = out.group_how.pop(dim)
+                        out.group_words.pop(dim)
+                        out.group_by[-1] = dim = self.dim_phrases[longer]
+                        out.group_words[dim], out.group_how[dim] = longer, how
                 mask.add(s, e, f"group:{dim}")
                 while (more := self._gb_more.match(text, e)) and not mask.overlaps(*more.span("d")):
                     d2 = self.dim_for(more.group("d"))  # "by channel and region"
@@ -201,6 +239,11 @@ class EntityMatcher:
                 out.notes.append(f"'{word}' read as {self.semantic.dimensions[best[1]].label.lower()}")
                 mask.add(*m.span("d"), f"group:{best[1]}")
 
+    def _metric_word(self, phrase: str) -> bool:
+        """Whether a dimension word is also a measure's name ("rating", "ratings")."""
+        words = canon(phrase).split()
+        return any(tuple(w) in self.metric_phrases for w in (words, [re.sub(r"s$", "", x) for x in words]))
+
     def dim_for(self, phrase: str) -> str | None:
         p = normalize_phrase(phrase)
         for cand in (p, re.sub(r"es$", "", p), re.sub(r"s$", "", p), re.sub(r"ies$", "y", p)):
@@ -209,8 +252,8 @@ class EntityMatcher:
         return None
 
     def _special(self, text: str, mask: Mask, out: Entities) -> None:
-        for pattern, metric in _METRIC_PHRASINGS:
-            m = re.search(pattern, mask.blank(text))
+        for pattern, metric in metric_phrasings():
+            m = pattern.search(mask.blank(text))
             if m and metric in self.semantic.metrics and metric not in out.metrics:
                 g = "m" if "m" in m.groupdict() else 0
                 out.metrics.append(metric)
@@ -226,7 +269,18 @@ class EntityMatcher:
             out.filters.setdefault("status", []).append(status)
             out.metrics.append("orders")
             out.metric_words["orders"] = m.group(0)
+            out.metric_spans["orders"] = m.span()
             mask.add(m.start(), m.end(), "metric")
+        if "rating" in self.semantic.dimensions:  # "1-star reviews", "4 or 5 stars", "one to three stars"
+            for m in _STARS.finditer(mask.blank(text)):
+                a, b = _star(m.group("a")), _star(m.group("b")) if m.group("b") else None
+                joiner = (m.group("j") or "").strip()
+                stars = list(range(min(a, b), max(a, b) + 1)) if b and joiner in ("-", "to", "through") else \
+                    sorted({a} | ({b} if b else set()))
+                values = self.semantic.dimensions["rating"].values or ["1", "2", "3", "4", "5"]
+                out.filters.setdefault("rating", []).extend(str(s) for s in stars if str(s) in values)
+                out.combined.add("rating")
+                mask.add(m.start(), m.end(), "value:rating")
         regions = self.semantic.dimensions.get("region")
         south = [v for v in (regions.values if regions else []) if v in ("Southeast", "Southwest")]
         m = re.search(r"\b(?:the\s+)?south(?:ern)?(?:\s+region)?\b(?![\s\-]*(?:east|west))", mask.blank(text))
@@ -261,6 +315,8 @@ class EntityMatcher:
                 if key in self.metric_phrases:
                     hit = (n, self.metric_phrases[key])
                     break
+            if hit is None:
+                hit = self._typo_phrase(toks, i)
             w = toks[i].norm
             if hit is None and w not in COMMON and len(w) >= 5 and w.isalpha() and w not in self.vm.vocab:
                 best = max(((ratio(w, p), name) for p, name in self._single_metric.items() if p[0] == w[0]),
@@ -284,15 +340,60 @@ class EntityMatcher:
             else:
                 i += 1
 
-#: Phrasings that name a metric without its name: "% of orders returned", "the worst reviews".
-_METRIC_PHRASINGS = [
-    (r"(?:%|percent(?:age)?|share|proportion|fraction|rate|how\s+often)\s+(?:of\s+)?(?:our\s+|the\s+)?"
-     r"orders?\s+(?:that\s+)?(?:get|got|are|were|is|was|being|have\s+been)?\s*(?:returned|refunded)", "return_rate"),
-    (r"(?:%|percent(?:age)?|share|proportion|fraction|rate)\s+(?:of\s+)?(?:our\s+|the\s+)?orders?\s+(?:that\s+)?"
-     r"(?:get|got|are|were|is|was|being|have\s+been)?\s*cancell?ed", "cancel_rate"),
-    (r"\b(?:best|worst|top|lowest|highest|poorest|bad|good|better|worse)\s+(?P<m>(?:customer\s+)?(?:reviews?|"
-     r"ratings?))\b", "avg_rating"),
-]
+    def _siblings(self, text: str, mask: Mask, out: Entities) -> None:
+        """'kestrel fit 4 vs fit 3': the words after 'vs' name a product of the same brand as the one before."""
+        named = out.filters.get("product", [])
+        if len(named) != 1:
+            return
+        first = next((v for v in self.values if v.dim == "product" and v.value == named[0]), None)
+        brand = next((b for b in self._product_words if first and first.tokens[:len(b)] == b), None)
+        if first is None or brand is None:
+            return
+        m = re.search(r"\b(?:vs\.?|versus|against|or|and|compared\s+(?:to|with))\s+(?:the\s+)?"
+                      r"(?P<w>[a-z0-9]+(?: [a-z0-9]+){0,2})", mask.blank(text))
+        if m is None or mask.overlaps(*m.span("w")):
+            return
+        words = m.group("w").split()
+        for n in range(len(words), 0, -1):
+            want = set(brand) | set(words[:n])
+            hits = [v.value for v in self.values if v.dim == "product" and v.value != first.value
+                    and want <= set(v.tokens)]
+            if len(hits) == 1:
+                named.append(hits[0])
+                end = m.start("w") + len(" ".join(words[:n]))
+                mask.add(m.start("w"), end, "value:product")
+                out.notes.append(f"'{text[m.start('w'):end]}' read as product '{hits[0]}'")
+                return
+
+    def _typo_phrase(self, toks: list[Token], i: int) -> tuple[int, str] | None:
+        """A measure's two- or three-word name with one word mistyped: "retrun rate", "avg ratting"."""
+        for n in (3, 2):
+            key = tuple(t.norm for t in toks[i:i + n])
+            if len(key) < n:
+                continue
+            for phrase, name in self._metric_by_len.get(n, ()):
+                odd = [(a, b) for a, b in zip(key, phrase, strict=True) if a != b]
+                if len(odd) == 1 and len(odd[0][0]) >= 4 and odd[0][0][0] == odd[0][1][0] \
+                        and odd[0][0] not in COMMON and OSA.distance(*odd[0], score_cutoff=2) <= 2:
+                    return n, name
+        return None
+
+
+
+@functools.cache
+def metric_phrasings() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern, measure) from prompts/metric_phrasings.yaml, in order."""
+    raw = yaml.safe_load(resources.files("shoplens.prompts").joinpath("metric_phrasings.yaml").read_text("utf-8"))
+    return tuple((re.compile(r["pattern"]), str(r["metric"])) for r in raw)
+
+
+_STAR_WORD = r"(?:[1-5]|one|two|three|four|five)"
+_STARS = re.compile(rf"\b(?P<a>{_STAR_WORD})(?:[\s\-]*stars?)?(?:\s*(?P<j>or|and|,|/|-|to|through)\s*"
+                    rf"(?P<b>{_STAR_WORD}))?[\s\-]*stars?\b")
+
+
+def _star(word: str) -> int:
+    return {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}.get(word) or int(word)
 
 
 def normalize_phrase(p: str) -> str:

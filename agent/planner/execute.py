@@ -48,6 +48,10 @@ class Executor(InsightKinds):
         )
 
     def _figure(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
+        if plan.share_of:
+            return (yield from self._share(plan))
+        if plan.share_in:
+            return (yield from self._part_share(plan))
         metric = yield from self._metric(plan)
         period = yield from self._period(plan)
         prev = self._previous(plan, period) if plan.period is not None else None
@@ -56,6 +60,8 @@ class Executor(InsightKinds):
         for key in ("value", "previous_value", "change_pct", "change_abs", "compare_period"):
             if key in out.facts:
                 facts[key] = out.facts[key]
+        if plan.per:
+            facts_mod.per_unit(facts, plan.per)
         for extra in plan.also:
             if extra == metric:
                 continue
@@ -66,6 +72,49 @@ class Executor(InsightKinds):
             }
         yield TextDelta(wording.figure(facts))
         yield from self._emit(out)
+        return facts, period
+
+    def _share(self, plan: Plan) -> Steps[Result]:
+        """'What % of Q1 revenue came from beauty': the named values' share of the total over every value of the
+        dimension (the other filters kept), with the split shown."""
+        metric = yield from self._metric(plan)
+        period = yield from self._period(plan)
+        dim = plan.share_of or ""
+        chosen = [str(v) for v in plan.filters.get(dim, [])]
+        rest = {d: v for d, v in plan.filters.items() if d != dim}
+        req = self._request(metric, plan.merged(filters=rest), period, group_by=[dim])
+        out = yield from self._query_step(req, period)
+        tool_facts = dict(out.facts)
+        if not tool_facts.get("shares"):  # distinct counts do not add up over values: the total is its own query
+            whole = yield from self._query_step(self._request(metric, plan.merged(filters=rest), period, also=[]),
+                                                period)
+            total = whole.facts.get("value")
+            tool_facts["total"] = total
+            tool_facts["shares"] = [[lab, (v / total) if v is not None and total else None]
+                                    for lab, v in tool_facts.get("rows", [])]
+        facts = self._base("figure", metric, plan, period)
+        if dim in ("rating", "status"):  # "share of 1-star reviews": the stars define the measure, like a rate
+            facts["filters"] = rest
+        facts.update(facts_mod.share_facts(tool_facts, chosen, self.sem.metric(metric), dim))
+        yield TextDelta(wording.share(facts, chosen))
+        yield from self._emit(out)
+        return facts, period
+
+    def _part_share(self, plan: Plan) -> Steps[Result]:
+        """'What share of our revenue came from campaigns': a measure over the larger measure it is part of."""
+        metric = yield from self._metric(plan)
+        period = yield from self._period(plan)
+        whole = plan.share_in or ""
+        part_out = yield from self._query_step(self._request(metric, plan, period, also=[]), period)
+        whole_out = yield from self._query_step(self._request(whole, plan, period, also=[]), period)
+        part, total = part_out.facts.get("value"), whole_out.facts.get("value")
+        m, w = self.sem.metric(metric), self.sem.metric(whole)
+        facts = self._base("figure", metric, plan, period) | {
+            "value": part / total if part is not None and total else None, "unit": "percent",
+            "label": f"{m.label} as a share of {w.label.lower()}", "part": part, "part_unit": m.unit,
+            "total": total, "share_in": whole}
+        yield TextDelta(wording.part_share(facts, m.label, w.label))
+        yield from self._emit(part_out)
         return facts, period
 
     def _figure_step(self, metric: str, plan: Plan, period: Period, prev: Period | None) -> Steps[ToolOutput]:
@@ -95,11 +144,26 @@ class Executor(InsightKinds):
         dims = list(plan.group_by) or (["product"] if kind == "top" else ["category"])
         top_n = (plan.top_n or 5) if kind == "top" else plan.top_n
         held: dict[str, Any] = {}
-        req = self._request(metric, plan, period, group_by=dims, top_n=top_n, order=plan.order)
+        averaged = plan.per == "weekday" and dims == ["weekday"]  # averages per such day rank differently
+        whole = averaged or (kind == "top" and plan.winner)  # the winner is shown within the full ranking
+        req = self._request(metric, plan, period, group_by=dims, top_n=None if whole else top_n,
+                            order=plan.order)
         out = yield from self._query_step(req, period, held)
         facts = self._base(kind, metric, plan, period) | {
             k: out.facts[k] for k in ("rows", "shares", "total", "n_groups") if k in out.facts
         }
+        if averaged:
+            facts_mod.per_weekday(facts, period)
+        if plan.shares and not facts.get("shares") and facts.get("rows"):  # distinct counts: the total is asked
+            whole = yield from self._query_step(self._request(metric, plan, period, also=[]), period)
+            total = whole.facts.get("value")
+            facts["total"] = total
+            facts["shares"] = [[lab, (v / total) if v is not None and total else None] for lab, v in facts["rows"]]
+        if whole:
+            ranked = sorted(facts["rows"], key=lambda r: (r[1] is None, -(r[1] or 0) if plan.order == "desc"
+                                                          else (r[1] or 0)))
+            facts["ranking"] = ranked
+            facts["rows"] = ranked[:top_n] if kind == "top" and top_n else facts["rows"]
         facts["group_by"], facts["dimension_label"] = dims, " and ".join(self._dim_label(d) for d in dims)
         if kind == "top":
             facts.update(top_n=top_n, order=plan.order)
@@ -109,7 +173,8 @@ class Executor(InsightKinds):
                 facts["top_share"] = sum(s for _, s in facts["shares"] if s is not None)
         yield TextDelta(wording.top(facts) if kind == "top" else wording.breakdown(facts))
         yield from self._emit(out)
-        if len(facts.get("rows", [])) >= (2 if kind == "top" or plan.kind == "chart" else CHART_MIN_ROWS):
+        if not averaged and len(facts.get("rows", [])) >= (2 if kind == "top" or plan.kind == "chart"
+                                                          else CHART_MIN_ROWS):
             title = explanation = None
             chart_n = top_n
             if kind == "top":
@@ -142,6 +207,8 @@ class Executor(InsightKinds):
         facts.update(facts_mod.trend_facts(out.facts, period, grain, is_additive(self.sem.metric(metric))))
         if dims:
             facts["dimension_label"] = self._dim_label(dims[0])
+        if plan.also and not dims:  # "revenue vs ad spend by month": the second measure is summarised too
+            facts["also"] = facts_mod.also_series(held["df"], [m for m in plan.also if m != metric], self.sem)
         yield TextDelta(wording.trend(facts))
         yield from self._emit(out)
         if facts.get("series") or facts.get("series_by"):

@@ -3,11 +3,13 @@ describe/clarify/unsupported answers. Mixed into ``Executor``; shared plumbing i
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shoplens.agent.events import Notice, TextDelta
 from shoplens.agent.planner import answer_charts, wording_insights
 from shoplens.agent.planner import facts as facts_mod
+from shoplens.agent.planner.lexicon import CAMPAIGN_WORDS
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.steps import StepRunner, Steps
 from shoplens.data.errors import UserInputError
@@ -15,7 +17,7 @@ from shoplens.tools.anomalies import AnomaliesTool
 from shoplens.tools.artifacts import Period, ToolOutput
 from shoplens.tools.calendar import dates as periods
 from shoplens.tools.describe import DescribeDataTool
-from shoplens.tools.drivers import DriversTool
+from shoplens.tools.drivers import DEFAULT_DIMS, DriversTool
 from shoplens.tools.forecast import ForecastTool
 from shoplens.tools.reviews.insights import ReviewInsightsTool
 
@@ -72,8 +74,14 @@ class InsightKinds(StepRunner):
             "previous": prev.to_dict(),
             "filters": plan.filters,
         }
+        # The marketing channel explains a change only when the question is about marketing: for everything
+        # else most orders carry no campaign, and "(no campaign)" would "explain" every change.
+        marketing = bool(re.search(CAMPAIGN_WORDS, plan.question.lower())) or "marketing" in \
+            self.sem.metric_source_names(self.sem.metric(metric))
+        dims = list(DEFAULT_DIMS) if marketing else [d for d in DEFAULT_DIMS if d != "campaign_channel"]
         out = yield from self._step(
-            "explain_change", args, lambda: self.toolbox.get(DriversTool).run(metric, period, prev, plan.filters)
+            "explain_change", args,
+            lambda: self.toolbox.get(DriversTool).run(metric, period, prev, plan.filters, dims=dims)
         )
         facts = self._base("why", metric, plan, period) | {
             k: v
@@ -143,7 +151,8 @@ class InsightKinds(StepRunner):
                 "Review insights are not available in this installation yet.",
                 hint="Ask for the average rating instead, e.g. 'average rating by product'.",
             ) from None
-        asked = (yield from self._period(plan)) if plan.period else None
+        # No period named: every review (the whole history, so a product's bad patch is never missed), as said
+        asked = yield from self._period(plan)
         scope = {}
         for dim, arg in (("product", "product"), ("brand", "brand"), ("category", "category")):
             if plan.filters.get(dim):

@@ -76,3 +76,76 @@ def rate_effects(facts: dict[str, Any], sem: Any) -> dict[str, str]:
         if abs(mix) > abs(rate):
             out[label] = f"mostly its {'larger' if share_change > 0 else 'smaller'} share of {noun}"
     return out
+
+
+def share_facts(tool_facts: dict[str, Any], chosen: list[str], metric: Any, dim: str) -> dict[str, Any]:
+    """The chosen values' share of the total over every value of ``dim`` (from a grouped query's shares)."""
+    shares = {str(lab): s for lab, s in tool_facts.get("shares", [])}
+    rows = {str(lab): v for lab, v in tool_facts.get("rows", [])}
+    want = [c for c in chosen if c in shares] or chosen
+    part = sum(rows.get(c) or 0.0 for c in want)
+    value = sum(shares.get(c) or 0.0 for c in want) if shares else None
+    return {"value": value, "unit": "percent", "label": f"Share of {metric.label.lower()}", "share_of": dim,
+            "part": part, "part_unit": metric.unit, "total": tool_facts.get("total"),
+            "rows": tool_facts.get("rows", []), "shares": tool_facts.get("shares", [])}
+
+
+def units_in(period: dict[str, Any] | Period, per: str) -> float:
+    """How many days, weeks (days / 7) or months (calendar months, or days / 30.44 for a partial span) a period
+    holds: the divisor of an average per day, week or month."""
+    import datetime as dt
+
+    start = period.start if isinstance(period, Period) else dt.date.fromisoformat(str(period["start"]))
+    end = period.end if isinstance(period, Period) else dt.date.fromisoformat(str(period["end"]))
+    days = (end - start).days + 1
+    if per == "week":
+        return days / 7
+    if per == "month":
+        whole = start.day == 1 and end == periods.unit_range("month", end)[1]
+        return (end.year - start.year) * 12 + end.month - start.month + 1 if whole else days / 30.44
+    return float(days)
+
+
+def per_unit(facts: dict[str, Any], per: str) -> None:
+    """Turn a figure (and its comparison) into an average per day, week or month of its own period."""
+    word = {"day": "daily", "week": "weekly", "month": "monthly"}[per]
+    facts["label"] = f"Average {word} {str(facts.get('label', '')).lower()}"
+    facts["per"] = per
+    if facts.get("value") is not None and facts.get("period"):
+        facts["value"] = facts["value"] / units_in(facts["period"], per)
+    if facts.get("previous_value") is not None and facts.get("compare_period"):
+        facts["previous_value"] = facts["previous_value"] / units_in(facts["compare_period"], per)
+        if facts.get("value") is not None:
+            facts["change_abs"] = facts["value"] - facts["previous_value"]
+            if facts["previous_value"]:
+                facts["change_pct"] = facts["value"] / facts["previous_value"] - 1
+
+
+def per_weekday(facts: dict[str, Any], period: Period) -> None:
+    """A breakdown by weekday as the average per such day (each weekday total / how often it fell in the period)."""
+    import datetime as dt
+
+    counts: dict[str, int] = {}
+    day = period.start
+    while day <= period.end:
+        counts[day.strftime("%A")] = counts.get(day.strftime("%A"), 0) + 1
+        day += dt.timedelta(days=1)
+    rows = [[lab, (v / counts[lab]) if v is not None and counts.get(lab) else v] for lab, v in facts.get("rows", [])]
+    total = sum(v for _, v in rows if v is not None) or None
+    facts["rows"] = rows
+    facts["shares"] = [[lab, (v / total) if v is not None and total else None] for lab, v in rows]
+    facts["label"] = f"Average {str(facts.get('label', '')).lower()} per day"
+    facts["per"] = "weekday"
+
+
+def also_series(df: Any, metrics: list[str], sem: Any) -> dict[str, dict[str, Any]]:
+    """First, last and total of each extra measure of a series frame ("revenue vs ad spend by month")."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in metrics:
+        if name not in df.columns:
+            continue
+        values = [v for v in df[name].tolist() if v == v and v is not None]
+        m = sem.metric(name)
+        out[name] = {"label": m.label, "unit": m.unit, "first": values[0] if values else None,
+                     "last": values[-1] if values else None, "total": sum(values) if values else None}
+    return out

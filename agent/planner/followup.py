@@ -34,6 +34,10 @@ _RESET = re.compile(r"\b(?:all|every|any)\s+(?P<d>categories|regions|channels|br
                     r"cities|subcategories)\b|\b(?:no|remove\s+(?:the\s+)?|without\s+(?:the\s+)?|drop\s+(?:the\s+)?|"
                     r"clear\s+(?:the\s+)?)filters?\b|\boverall\b|\bin\s+total\b|\beverything\b|\ball\s+of\s+it\b")
 #: Filters on one of these replace filters on the others ("and for Aurora?" after "Electronics revenue").
+#: "within that category", "for those brands": the values the last answer showed
+_THAT_VALUE = re.compile(r"\b(?:that|this|the\s+same|those|these|the\s+(?:top|winning|best|worst))\s+"
+                         r"(?P<d>category|categories|subcategory|subcategories|brands?|products?|regions?|channels?|"
+                         r"segments?|campaigns?|cit(?:y|ies))\b")
 _HIERARCHIES = (("category", "subcategory", "brand", "product"), ("region", "city"))
 
 
@@ -45,9 +49,12 @@ def is_followup(p: Parsed, last: Plan) -> bool:
     decisive = bool(_DECISIVE & it.signals)
     if "unsupported" in it.signals or ("describe" in it.signals and not own_metric):
         return False
-    if _LEAD.match(text):
+    if _LEAD.match(text) or _THAT_VALUE.search(text):
         return True
-    if p.words <= 8 and _REF.search(text) and not (own_metric and decisive):
+    if it.top_n and last.kind in ("top", "breakdown") and not own_metric and not p.ents.group_by \
+            and not p.ents.filters:
+        return True  # "sorry, cat on the keyboard. top 10 pls"
+    if p.words <= 8 and _REF.search(p.blank) and not (own_metric and decisive):  # not "this year"
         return True
     if p.words <= 3 and decisive:
         return True  # "why?", "forecast it"
@@ -64,7 +71,7 @@ def merge(last: Plan, p: Parsed, u: ParseContext, r: Resolver) -> Plan:
     if ents.metrics or ents.weak_metric:
         plan.metric, plan.also = r.metrics(p, plan.kind)
         plan.notes.extend(n for n in ents.notes if n.startswith("'"))
-    _filters(plan, p, u)
+    _filters(plan, p, u, last.shown)
     if ents.group_by:
         plan.group_by = list(ents.group_by)
         for dim in ents.group_by:
@@ -117,7 +124,7 @@ def _new_kind(last: Plan, p: Parsed) -> str | None:
     return None
 
 
-def _filters(plan: Plan, p: Parsed, u: ParseContext) -> None:
+def _filters(plan: Plan, p: Parsed, u: ParseContext, shown: dict[str, list[str]] | None = None) -> None:
     ents = p.ents
     reset = _RESET.search(p.text)
     if reset:
@@ -143,6 +150,15 @@ def _filters(plan: Plan, p: Parsed, u: ParseContext) -> None:
             plan.kind = "figure"
     for fam in ents.families:
         plan.filters.pop(fam.dimension, None)
+    ref = _THAT_VALUE.search(p.text)
+    dim = u.entities.dim_for(ref.group("d")) if ref else None
+    if ref and dim and dim not in ents.filters and (shown or {}).get(dim):
+        values = (shown or {})[dim]
+        plural = ref.group("d") != ref.group("d").rstrip("s") or ref.group("d").endswith("ies")
+        plan.filters[dim] = values if plural else values[:1]
+        plan.notes.append(f"'{ref.group(0)}' read as {', '.join(plan.filters[dim])}")  # type: ignore[union-attr]
+        if dim in plan.group_by:
+            plan.group_by.remove(dim)
 
 
 def _period(plan: Plan, last: Plan, p: Parsed, u: ParseContext, r: Resolver, old_kind: str) -> None:
@@ -159,16 +175,14 @@ def _period(plan: Plan, last: Plan, p: Parsed, u: ParseContext, r: Resolver, old
     if spans:
         s = spans[0]
         if _relative_to_last(s, last) and last.period is not None:
-            a, b = _shifted(s, last.period)
-            name = None
+            event = _event_for(last.period, u) if s.rel_unit == "year" else None
+            a, b = event.window(last.period.start.year - 1) if event else _shifted(s, last.period)
+            name = f"{P.event_base(event)} {a.year}" if event else None
             if s.rel_unit == "year" and s.rel == "last":
                 plan.notes.append(f"'last year' read as the same period a year earlier ({P.label(a, b)})")
             plan.period = r.clip(a, b, name, plan)
         else:
             plan.period = r.period_of(s, plan)
-    elif plan.kind == "reviews" and old_kind != "reviews":
-        plan.period = None
-        plan.notes.append("using all reviews")
     elif plan.kind in ("trend", "chart") and old_kind not in ("trend", "chart") and (
             plan.period is None or plan.period.days <= 45) and not plan.group_by:
         plan.grain = plan.grain or "month"
@@ -178,7 +192,8 @@ def _period(plan: Plan, last: Plan, p: Parsed, u: ParseContext, r: Resolver, old
         plan.period = Period(a, u.as_of, P.label(a, u.as_of, "last 90 days"))
     elif plan.period is None and plan.kind not in ("reviews",):
         plan.period = r.latest_month(plan)
-    if plan.kind in ("trend", "chart") and plan.period is not None and not plan.grain:
+    if plan.kind in ("trend", "chart") and plan.period is not None and not plan.grain and (
+            plan.kind == "trend" or not plan.group_by):  # "put that in a chart" of a breakdown: its categories
         plan.grain = P.grain_for_span(plan.period.start, plan.period.end)
     if plan.kind == "anomalies":
         plan.grain = plan.grain if plan.grain in ("day", "week") else "day"
@@ -219,7 +234,4 @@ def _shifted(s: object, period: Period) -> tuple[P.dt.date, P.dt.date]:
 
 
 def _event_for(period: Period, u: ParseContext):  # noqa: ANN202 - Event | None
-    for e in u.semantic.events:
-        if e.window(period.start.year) == (period.start, period.end):
-            return e
-    return None
+    return next((e for e in u.semantic.events if e.is_window(period.start, period.end)), None)

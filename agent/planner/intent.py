@@ -29,6 +29,7 @@ class Rule:
     reason: str = ""
     value: str = ""  # chart kind, top-N order or forecast model
     note: str = ""
+    weak: bool = False  # a refusal only when the question asks for nothing the data has
 
     def search(self, text: str, blank: str) -> re.Match[str] | None:
         return self.pattern.search(text if self.on == "text" else blank)
@@ -51,7 +52,7 @@ class Rules:
         def rule(r: dict[str, Any], value_key: str = "") -> Rule:
             return Rule(r.get("name", r.get(value_key, "")), re.compile(r["pattern"]), r.get("on", "blank"),
                         r.get("signal", ""), r.get("reason", ""), r.get(value_key, "") if value_key else "",
-                        r.get("note", ""))
+                        r.get("note", ""), bool(r.get("weak", False)))
 
         return cls(tuple(rule(r) for r in raw["unsupported"]),
                    {r["name"]: rule(r) for r in raw["signals"]},
@@ -76,6 +77,7 @@ class Intent:
     chart_word: bool = False
     model: str | None = None
     reason: str | None = None
+    weak_reason: str | None = None
     notes: list[str] = field(default_factory=list)
     year_or_n: int | None = None  # "top 2025": a year or N?
     rank_grain: str | None = None  # "best month", "busiest day": rank periods
@@ -83,15 +85,20 @@ class Intent:
     confidence: float = 1.0
 
 
-def detect(text: str, blank: str) -> Intent:
-    """Keyword rules. ``text`` is the normalised question; ``blank`` the same with names/values masked out."""
+def detect(text: str, blank: str, names_blank: str | None = None) -> Intent:
+    """Keyword rules. ``text`` is the normalised question; ``blank`` the same with names, values and periods
+    masked out; ``names_blank`` with names and values only (a refusal word such as "lifetime value" must not hide
+    behind a period the time parser took)."""
     R = rules()
     sig = R.signals
     it = Intent()
     for rule in R.unsupported:
-        if rule.search(text, blank):
-            it.signals.add("unsupported")
-            it.reason = it.reason or rule.reason
+        if rule.search(text, names_blank if names_blank is not None else blank):
+            it.signals.add("unsupported_weak" if rule.weak else "unsupported")
+            if rule.weak:
+                it.weak_reason = it.weak_reason or rule.reason
+            else:
+                it.reason = it.reason or rule.reason
     for name in ("describe", "forecast"):
         if sig[name].search(text, blank):
             it.signals.add(name)
@@ -222,9 +229,16 @@ class Cues:
 
 
 def refused(c: Cues) -> bool:
-    """A refusal rule fired (advice stays answerable when it asks why/forecast/anomalies about a metric)."""
-    return "unsupported" in c.sig and not ({"why", "anomalies", "forecast"} & c.sig and c.metric_named
-                                           and (c.it.reason or "").startswith("Advice"))
+    """A refusal rule fired (advice stays answerable when it asks why/forecast/anomalies about a metric; a weak
+    one, such as 'supplier', only when nothing else in the question is something the data has)."""
+    if "unsupported" in c.sig:
+        return not ({"why", "anomalies", "forecast"} & c.sig and c.metric_named
+                    and (c.it.reason or "").startswith("Advice"))
+    if "unsupported_weak" in c.sig and not (c.metric_named or c.ents.group_by
+                                            or {"reviews", "forecast", "why", "anomalies"} & c.sig):
+        c.it.reason = c.it.reason or c.it.weak_reason
+        return True
+    return False
 
 
 def ambiguous(c: Cues) -> bool:

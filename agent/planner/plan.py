@@ -52,6 +52,16 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # assumptions said out loud ("'sales' read as revenue")
     reason: str | None = None  # why it is unsupported
     confidence: float = 1.0
+    share_of: str | None = None  # a figure that is the share of this dimension's filtered values in the total
+    per: str | None = None  # an average per day | week | month (of the period), or per weekday (by weekday)
+    winner: bool = False  # "which channel has the best ROAS": the winner, shown within the full ranking
+    share_in: str | None = None  # a figure that is the metric's share of this larger measure (part_of)
+    # "during <campaign> vs the same days in <year>": (campaign, year or 0 for a year earlier); the executor finds
+    # the campaign's days; the campaign itself is no longer a filter
+    campaign_window: tuple[str, int] | None = None
+    since_first: bool = False  # "since launch": from the first day the filtered values sold
+    shares: bool = False
+    shown: dict[str, list[str]] = field(default_factory=dict)  # after answering: the values a ranking showed  # "what % of orders came from each channel": every value with its share of the total
 
     def merged(self, **changes: Any) -> Plan:
         return replace(self, **changes)

@@ -65,10 +65,15 @@ class Resolver(PeriodResolver):
         dim = plan.group_by[0] if plan.group_by else None
         word = ents.group_words.get(dim, "") if dim else (it.rank_grain or "")
         singular = bool(word) and not word.endswith("s") and ents.group_how.get(dim or "") in ("rank", "which")
+        after = re.search(r"\b(?:best|top|worst|most\s+popular|least\s+popular|highest|lowest)[\s\-]?"
+                          r"(?:selling|rated|performing|seller|grossing)?\s+([a-z]+)\b", p.text)
+        one_named = bool(after and not ents.group_words and len(after.group(1)) > 3
+                         and not after.group(1).endswith("s") and p.mask.overlaps(*after.span(1)))
         if it.top_n:
             plan.top_n = it.top_n
-        elif singular or (it.rank_grain and not plan.group_by):
+        elif singular or (it.rank_grain and not plan.group_by) or one_named:  # "the best-selling book": one
             plan.top_n = 1
+            plan.winner = bool(plan.group_by)
         else:
             plan.top_n = 10
             plan.notes.append("showing the top 10")
@@ -89,6 +94,8 @@ class Resolver(PeriodResolver):
             plan.metric = "revenue"
             plan.notes.insert(0, "no metric named; showing revenue")
         self._exclusions(plan, p)
+        self._acquisition(plan, p)
+        _implied_brand(plan)
         if fresh:
             self.stated_periods(plan, p)
         if plan.kind == "unsupported":
@@ -109,6 +116,21 @@ class Resolver(PeriodResolver):
             n = p.intent.year_or_n
             plan.clarify = f"Did you mean the year {n} or the top {n}?"
             plan.choices = [f"the year {n}", f"the top {n}"]
+
+    def _acquisition(self, plan: Plan, p: Parsed) -> None:
+        """'customers we got through affiliates': the channel a customer came in by, not the campaign's."""
+        acq = self.sem.dimensions.get("acquisition_channel")
+        hit = _ACQUIRED.search(p.text)
+        if acq is None or hit is None:
+            return
+        if hit.group(0).startswith("came") and not re.search(r"\b(?:customers?|buyers?|shoppers?|users?|people|"
+                                                             r"sign[\s\-]?ups?)\b", p.text):
+            return  # "orders that came in through the marketplace": the order's own channel
+        for dim in ("campaign_channel", "channel"):
+            values = plan.filters.get(dim)
+            if values and set(values) <= set(acq.values) and "acquisition_channel" not in plan.filters:
+                plan.filters["acquisition_channel"] = plan.filters.pop(dim)
+                plan.notes.append(f"'{', '.join(values)}' read as the acquisition channel")
 
     def _exclusions(self, plan: Plan, p: Parsed) -> None:
         for dim, values in p.ents.excluded.items():
@@ -146,7 +168,7 @@ class Resolver(PeriodResolver):
                 plan.kind, plan.group_by = "breakdown", [multi[0]]
                 plan.notes.append(f"showing each {self.sem.dimensions[multi[0]].label.lower()} separately")
         if plan.kind in ("breakdown", "chart", "trend") and not plan.group_by and not plan.grain:
-            multi = [d for d, v in plan.filters.items() if 2 <= len(v) < len(self.sem.dimensions[d].values)
+            multi = [d for d, v in plan.filters.items() if 2 <= len(v) <= len(self.sem.dimensions[d].values)
                      and d not in p.ents.combined and d not in p.ents.excluded]
             if multi:
                 plan.group_by = [multi[0]]
@@ -176,9 +198,11 @@ class Resolver(PeriodResolver):
             d = self.sem.dimensions.get(dim)
             if d is None or all(d.column_for(s) for s in sources):
                 continue
-            alt = _REMAP.get(dim)
-            if alt and all(self.sem.dimensions[alt].column_for(s) for s in sources) and (
-                    dim not in plan.filters or set(plan.filters[dim]) <= set(self.sem.dimensions[alt].values)):
+            alt = next((a for a in _REMAP.get(dim, ()) if a in self.sem.dimensions
+                        and all(self.sem.dimensions[a].column_for(s) for s in sources)
+                        and (dim not in plan.filters or set(plan.filters[dim]) <= set(self.sem.dimensions[a].values))),
+                       None)
+            if alt:
                 _rename(plan, dim, alt)
                 plan.notes.append(f"'{d.label.lower()}' read as {self.sem.dimensions[alt].label.lower()} "
                                   f"for {metric.label.lower()}")
@@ -191,7 +215,12 @@ class Resolver(PeriodResolver):
             return
 
 
-_REMAP = {"channel": "campaign_channel", "campaign_channel": "channel", "acquisition_channel": "campaign_channel"}
+#: Dimensions sharing values ("social", "search", "marketplace"), tried in order when a metric cannot use the first.
+_REMAP = {"channel": ("campaign_channel", "acquisition_channel"),
+          "campaign_channel": ("acquisition_channel", "channel"),
+          "acquisition_channel": ("campaign_channel", "channel")}
+_ACQUIRED = re.compile(r"\b(?:got|acquired|won|brought\s+in|signed\s+up|sign[\s\-]?ups?|came\s+(?:in\s+)?(?:from|through|via)|"
+                       r"found\s+us|first\s+came|joined)\b")
 
 
 def _rename(plan: Plan, old: str, new: str) -> None:
@@ -221,3 +250,10 @@ def _name_range(value: str) -> tuple[dt.date, dt.date] | None:
 
 def _overlaps(r: tuple[dt.date, dt.date] | None, period: Any) -> bool:
     return r is not None and r[0] <= period.end and period.start <= r[1]
+
+
+def _implied_brand(plan: Plan) -> None:
+    """'... with Zestra about the Zestra Stand Mixer': a brand every named product carries adds nothing."""
+    products, brands = plan.filters.get("product"), plan.filters.get("brand")
+    if products and brands and all(any(p.lower().startswith(b.lower() + " ") for b in brands) for p in products):
+        plan.filters.pop("brand")

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from shoplens.agent.planner.understand import Parsed
     from shoplens.data.semantic import SemanticLayer
 
+_CHANGE = re.compile(r"\b(?:fell|fall(?:en|ing)?|drop(?:ped|s)?|declin\w*|rose|ris(?:e|en|ing)|gr[eo]w\w*|"
+                     r"jump\w*|increas\w*|decreas\w*|chang\w*|went\s+(?:up|down)|shrank|shrink\w*)\b")
 GRAIN_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.3, "year": 365.25}
 FORECAST_DEFAULT = {"day": 30, "week": 12, "month": 6, "quarter": 4}
 FORECAST_CAP = {"day": 365, "week": 104, "month": 36, "quarter": 12}
@@ -67,6 +69,8 @@ class PeriodResolver:
         if it.rank_grain and not plan.grain and plan.kind in ("top", "figure"):
             plan.grain = it.rank_grain
         plan.grain = plan.grain or t.grain
+        if plan.campaign_window is not None:
+            return  # the executor looks the campaign's days up
         if plan.kind == "forecast":
             self.forecast_periods(plan, p, spans)
             return
@@ -86,6 +90,9 @@ class PeriodResolver:
             plan.period = self.period_of(spans[0], plan)
             if len(spans) > 1:
                 plan.notes.append(f"using {spans[0].label}; ignoring {', '.join(s.label for s in spans[1:])}")
+        elif plan.since_first:  # "since launch": the executor finds the first day
+            plan.grain = plan.grain or ("month" if plan.kind in ("trend", "chart") else None)
+            return
         elif plan.kind == "reviews":
             plan.notes.append("no period given; using all reviews")
         elif plan.kind == "anomalies":
@@ -131,6 +138,21 @@ class PeriodResolver:
 
     def compare_periods(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
         t = p.time
+        if len(spans) == 1 and spans[0].ends and not t.compare_mode and _CHANGE.search(p.text):
+            # "why did X fall from Aug to Oct": October against August, not Aug-Oct against May-Jul
+            (fa, fb), (ta, tb) = spans[0].ends
+            plan.compare_mode = "explicit"
+            plan.period = self.clip(ta, tb, None, plan)
+            plan.compare_period = self.clip(fa, fb, None, plan, what="the comparison period ")
+            return
+        if len(spans) >= 2 and spans[1].rel == "prior" and spans[0].rel != "prior":
+            # "black friday week 2025 compared with the week before": the period just before the first one
+            plan.compare_mode = "explicit"
+            plan.period = self.period_of(spans[0], plan)
+            if plan.period is not None:
+                ca, cb = P.previous_period(plan.period.start, plan.period.end)
+                plan.compare_period = self.clip(ca, cb, None, plan, what="the comparison period ")
+            return
         if len(spans) >= 2:
             early, late = sorted(spans[:2], key=lambda s: (s.start, s.end))
             plan.compare_mode = "explicit"
@@ -138,8 +160,9 @@ class PeriodResolver:
             if plan.period is None:
                 return
             a, b = early.start, early.end
-            if plan.period.end < late.end and (late.end - late.start) == (early.end - early.start) or (
-                    plan.period.end < late.end and P.infer_unit(a, b) != "range"):
+            partial = plan.period.end < late.end or late.unit == "todate"  # "this year so far vs 2025"
+            if partial and (late.end - late.start) == (early.end - early.start) or (
+                    partial and P.infer_unit(a, b) != "range" and (plan.period.end - plan.period.start) < (b - a)):
                 b = min(b, a + (plan.period.end - plan.period.start))  # like for like: the same days
                 plan.notes.append(f"{late.label} is not over yet; comparing the same days of {early.label}")
                 plan.compare_period = self.clip(a, b, None, plan, what="the comparison period ")
@@ -177,6 +200,9 @@ class PeriodResolver:
             name = f"{P.event_base(event)} {ca.year}" if event else None
             if event is None:
                 plan.notes.append(f"compared with the same period a year earlier ({P.label(ca, cb)})")
+        elif spans and spans[0].unit == "rolling":  # "last 30 days vs the previous 30": the same number of days
+            ca, cb = P.compare_window(a, b, "previous", rolling=True)
+            name = None
         else:
             ca, cb = P.previous_period(a, b)
             name = None
@@ -250,7 +276,7 @@ class PeriodResolver:
         name = s.name
         if s.event:
             ev = self.sem.event(s.event)
-            a, b = ev.window(s.start.year + 1)
+            a, b = ev.window_or_none(s.start.year + 1) or (P.shift_years(s.start, 1), P.shift_years(s.end, 1))
             name = f"{P.event_base(ev)} {a.year}"
         else:
             a, b = P.shift_years(s.start, 1), P.shift_years(s.end, 1)

@@ -143,6 +143,10 @@ class StepRunner:
         cal = self.ctx.calendar
         first, as_of = cal.data_start or self.ctx.data_start, self.ctx.as_of
         p = plan.period
+        if p is None and plan.since_first:
+            return (yield from self._since_first(plan, first, as_of))
+        if p is None and plan.campaign_window is not None:
+            return (yield from self._campaign_days(plan, first, as_of))
         if p is None:
             if default_days:
                 a = max(first, as_of - dt.timedelta(days=default_days - 1))
@@ -157,6 +161,34 @@ class StepRunner:
             yield Notice(note[0].upper() + note[1:] + ".")
         return clipped.period if clipped.notes else p
 
+    def _days_with_orders(self, filters: dict[str, list[str]], first: dt.date, as_of: dt.date) -> Steps[list[dt.date]]:
+        """The days the filtered values had orders (one query by day over all the data)."""
+        whole = Period(first, as_of, periods.label(first, as_of, "all time"))
+        req = MetricRequest(metric="orders" if "orders" in self.sem.metrics else "revenue", filters=filters,
+                            also=[], start=first.isoformat(), end=as_of.isoformat(), grain="day")
+        out = yield from self._query_step(req, whole)
+        return [dt.date.fromisoformat(str(d)[:10]) for d, v in out.facts.get("series") or [] if v]
+
+    def _since_first(self, plan: Plan, first: dt.date, as_of: dt.date) -> Steps[Period]:
+        """'Since launch': from the first day the filtered values had orders to the data's end."""
+        days = yield from self._days_with_orders(plan.filters, first, as_of)
+        a = min(days) if days else first
+        return Period(a, as_of, periods.label(a, as_of, "since launch" if days else "all time"))
+
+    def _campaign_days(self, plan: Plan, first: dt.date, as_of: dt.date) -> Steps[Period]:
+        """'During <campaign> vs the same days in 2025': the days the campaign's orders came in; the comparison
+        is those dates in the year asked for (a year earlier when none)."""
+        campaign, year = plan.campaign_window or ("", 0)
+        days = yield from self._days_with_orders({"campaign": [campaign]}, first, as_of)
+        if not days:
+            raise UserInputError(f"No orders carry the campaign {campaign}, so its days are unknown.",
+                                 hint="Name the dates instead, e.g. '3-14 Feb 2026 vs 3-14 Feb 2025'.")
+        a, b = min(days), max(days)
+        year = year or a.year - 1
+        ca, cb = periods.shift_years(a, year - a.year), periods.shift_years(b, year - a.year)
+        plan.compare_period = Period(ca, cb, periods.label(ca, cb))
+        return Period(a, b, periods.label(a, b, campaign))
+
     def _previous(self, plan: Plan, period: Period, *, required: bool = False) -> Period | None:
         """The period to compare with: the plan's, else the calendar's previous period (or the same period last
         year, the same event a year before) - the one rule both answer modes use."""
@@ -164,7 +196,7 @@ class StepRunner:
             prev = plan.compare_period
         else:
             mode = "yoy" if plan.compare_mode == "yoy" else "previous"
-            event = next((e for e in self.sem.events if e.window(period.start.year) == (period.start, period.end)),
+            event = next((e for e in self.sem.events if e.is_window(period.start, period.end)),
                          None) if mode == "yoy" else None
             prev = self.ctx.calendar.compare_with(period, mode, event.name if event else None)
             if event is not None:

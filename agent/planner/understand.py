@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from shoplens.agent.planner import followup
 from shoplens.agent.planner.context import ParseContext
 from shoplens.agent.planner.entities import Entities, EntityMatcher
-from shoplens.agent.planner.intent import Intent, decide_kind, detect
+from shoplens.agent.planner.intent import Intent, decide_kind, detect, rules
 from shoplens.agent.planner.lexicon import KIND_WORDS
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.resolve import Resolver
-from shoplens.data.semantic import SemanticLayer
+from shoplens.data.semantic import Metric, SemanticLayer
 from shoplens.tools.calendar.parse import TimeInfo
 from shoplens.tools.calendar.words import Calendar
-from shoplens.tools.text import COMMON, STOPWORDS, Mask, normalize
+from shoplens.tools.text import COMMON, STOPWORDS, Mask, everyday_words, normalize
 
 
 @dataclass
@@ -65,7 +65,8 @@ class Understander:
         tinfo = self.times.parse(text, mask)
         ents = self.entities.match(text, mask, ents, prefer)
         blank = mask.blank(text)
-        intent = detect(text, blank)
+        names_only = Mask([s for s in mask.spans if s[2] != "time"])
+        intent = detect(text, blank, names_only.blank(text))
         return Parsed(question, text, blank, ents, tinfo, intent, len(re.findall(r"[a-z0-9']+", text)), mask)
 
     # ---------------------------------------------------------------------------------------------- entry
@@ -79,6 +80,9 @@ class Understander:
                 return resolved
             last = None
         parsed = self.parse(question)
+        if self._gibberish(parsed):  # the same refusal in a conversation as in a fresh session
+            return Plan(kind="unsupported", question=question, confidence=0.0,
+                        reason="I could not read that as a question about the shop's data")
         if last is not None and followup.is_followup(parsed, last):
             return followup.merge(last, parsed, self.ctx, self.resolver)
         return self.resolver.finish(self.build(parsed), parsed)
@@ -97,6 +101,10 @@ class Understander:
             return plan
         if kind == "clarify":
             return plan  # the question and choices are filled in by the resolver
+        unknown = self._unknown_measure(p, kind)
+        if unknown:
+            plan.kind, plan.reason = "unsupported", unknown
+            return plan
         plan.metric, plan.also = self.resolver.metrics(p, kind)
         plan.filters = {d: list(v) for d, v in ents.filters.items()}
         plan.group_by = list(ents.group_by)
@@ -106,17 +114,75 @@ class Understander:
         plan.notes.extend(p.time.notes)
         if kind == "top":
             self.resolver.top(plan, p)
-        if re.search(r"\b(?:share|percent(?:age)?|proportion|fraction|portion|how\s+much\s+of)\b|%", p.text) and \
-                not plan.group_by and kind in ("figure", "breakdown", "chart"):
-            single = [d for d, v in plan.filters.items() if len(v) == 1 and d not in ("status", "weekday")]
-            if single:  # "what share of revenue comes from the app": every channel, with shares
-                dim = single[0]
-                plan.kind = "breakdown" if kind == "figure" else kind
+        share = next((m for m in _SHARE.finditer(p.text) if not p.mask.overlaps(*m.span())), None)  # not "margin %"
+        if share and plan.group_by and kind in ("breakdown", "top"):
+            plan.shares = True
+        named_parts = [x for x in ents.metrics if x in self.semantic.metrics
+                       and self.semantic.metrics[x].part_of in ents.metrics] if share else []
+        if named_parts:  # "what % of orders were campaign orders": the part over the whole
+            plan.metric, plan.also = named_parts[0], []
+        whole = self.semantic.metrics.get(plan.metric or "") and self.semantic.metrics[plan.metric or ""].part_of
+        if share and not plan.group_by and kind in ("figure", "compare") and whole in self.semantic.metrics:
+            plan.share_in = whole  # "what share of our revenue came from campaigns"
+        elif share and not plan.group_by and kind in ("figure", "breakdown", "chart", "reviews", "compare"):
+            named = [d for d, v in plan.filters.items() if v and d != "status"]
+            if named and kind == "chart":  # a share chart: every value, with its share
+                dim = named[0]
                 plan.group_by = [dim]
                 plan.notes.append(f"showing every {self.semantic.dimensions[dim].label.lower()} with its share "
-                                  f"({plan.filters.pop(dim)[0]} among them)")
+                                  f"({', '.join(plan.filters.pop(dim))} among them)")
+            elif named:  # "what % of Q1 revenue came from beauty": Beauty's share of the total, as a figure
+                plan.kind = "figure" if kind != "compare" else kind
+                plan.share_of = min(named, key=lambda d: _distance(p, d, share.end()))
+                if plan.metric is None and kind == "reviews":
+                    plan.metric = "review_count"
+        per = _PER.search(p.text)
+        if per and plan.kind in ("figure", "trend", "compare", "breakdown", "top") and not plan.share_of:
+            unit = next(g for g in per.groups() if g)
+            unit = {"daily": "day", "weekly": "week", "monthly": "month"}.get(unit, unit.split()[-1])
+            m = self.semantic.metrics.get(plan.metric or "revenue")
+            if "weekday" in plan.group_by:
+                plan.per = "weekday"
+            elif m is not None and _is_rate(m) and plan.kind in ("figure", "trend"):
+                plan.kind, plan.grain = "trend", unit  # "avg rating per month": a rate is a series per month
+            elif plan.kind in ("figure", "trend", "compare") and not _OVER_TIME.search(p.text):
+                plan.kind = "compare" if plan.kind == "compare" else "figure"
+                plan.per, plan.grain = unit, None
+        elif "weekday" in plan.group_by and _AVERAGE.search(p.text):
+            plan.per = "weekday"
+        camp = plan.filters.get("campaign") or []
+        during = next((sp for sp in p.mask.spans if sp[2] == "value:campaign"
+                       and _DURING.search(p.text[max(0, sp[0] - 20):sp[0]])), None)
+        if plan.kind in ("why", "compare") and len(camp) == 1 and during is not None:
+            same = _SAME_DAYS.search(p.text)
+            year = int(same.group("y")) if same and same.group("y") else 0
+            plan.campaign_window = (camp[0], year)
+            plan.notes.append(f"comparing the days {camp[0]} ran with the same days "
+                              + (f"in {year}" if year else "a year earlier"))
+            plan.filters.pop("campaign")
+        if _SINCE_LAUNCH.search(p.text) and plan.period is None and plan.filters:
+            plan.since_first = True  # the executor looks up the first day the named values sold
         plan.notes.extend(self._unknown_names(p))
         return plan
+
+    def _unknown_measure(self, p: Parsed, kind: str) -> str | None:
+        """'What was our bounce rate?': a measure-like phrase when no measure of the data is named."""
+        if p.ents.metrics or p.ents.weak_metric or kind in ("reviews", "describe", "anomalies"):
+            return None
+        m = rules().signals["measure_word"].search(p.text, p.blank)
+        if m is None:
+            return None
+        known = ", ".join(mm.label.lower() for mm in list(self.semantic.metrics.values())[:12])
+        return (f"There is no '{m.group('m').strip()}' in the shop's data. It has measures such as {known} "
+                f"(ask 'which metrics can I ask about?' for all of them)")
+
+    def _gibberish(self, p: Parsed) -> bool:
+        """No word of the question is English, a name in the data, a metric or a period ("asdf qwerty")."""
+        words = re.findall(r"[a-z]+", p.text)
+        if not words or p.time.spans or p.ents.metrics or p.ents.filters or p.ents.group_by:
+            return False
+        known = everyday_words() | set(self.entities.vm.vocab) | STOPWORDS
+        return all(w not in known and len(w) >= 3 for w in words)
 
     def _unknown_names(self, p: Parsed) -> list[str]:
         """Capitalised words the question uses as names but the data does not know ('revenue in Europe')."""
@@ -126,7 +192,8 @@ class Understander:
         for m in re.finditer(r"(?<![\w'])([A-Z][A-Za-z0-9'&\-]+(?:\s+[A-Z0-9][A-Za-z0-9'&\-]*)*)", p.question):
             words = [w for w in re.finditer(r"\S+", m.group(1))
                      if not p.mask.overlaps(m.start() + w.start(), m.start() + w.end())
-                     and w.group(0).lower() not in STOPWORDS | COMMON | KIND_WORDS and len(w.group(0)) >= 2]
+                     and w.group(0).lower() not in STOPWORDS | COMMON | KIND_WORDS and len(w.group(0)) >= 2
+                     and not re.fullmatch(r"i(?:['’](?:m|ve|d|ll))?", w.group(0).lower())]  # "I'm"
             first = m.start() + words[0].start() if words else 0
             if not words or not p.question[:first].strip(" \"'") or re.search(r"[.!?]\s*$", p.question[:first]):
                 continue
@@ -149,6 +216,33 @@ class Understander:
             original = re.sub(rf"\b{m.group(1)}\b", "500", original, count=1)
         parsed = self.parse(original, prefer={choice})
         return self.resolver.finish(self.build(parsed), parsed)
+
+
+_SHARE = re.compile(r"\b(?:share|percent(?:age)?|proportion|fraction|portion|how\s+much\s+of|what\s+part\s+of)\b|%")
+_DURING = re.compile(r"\b(?:during|over|throughout|while|in\s+the\s+days\s+of)\s+(?:the\s+|our\s+)?$")
+_SAME_DAYS = re.compile(r"\bsame\s+(?:days|dates|period|window|time)\s+(?:in\s+|of\s+)?(?:(?P<y>20\d\d)|last\s+year|"
+                        r"a\s+year\s+(?:earlier|before))")
+_SINCE_LAUNCH = re.compile(r"\bsince\s+(?:its\s+|the\s+|their\s+)?(?:launch(?:ed)?|release|introduction|debut|"
+                          r"it\s+(?:launched|came\s+out|was\s+(?:launched|released|introduced)))\b")
+_AVERAGE = re.compile(r"\b(?:avg|average|mean|typical(?:ly)?|on\s+average|usually)\b")
+_PER = re.compile(r"\b(?:avg|average|mean|typical)\s+(daily|weekly|monthly|per\s+day|a\s+day|per\s+week|a\s+week|"
+                  r"per\s+month|a\s+month)\b|\b(daily|weekly|monthly)\s+(?:average|avg|mean)\b|"
+                  r"\b(?:per|a|each)\s+(day|week|month)\s+on\s+average\b|\bon\s+average\s+(?:per|a|each)\s+"
+                  r"(day|week|month)\b|\b(?:avg|average|mean)\s+\w+(?:\s+\w+)?\s+(?:per|a)\s+(day|week|month)\b")
+_OVER_TIME = re.compile(r"\btrend\w*|\bover\s+time\b|\bby\s+(?:day|week|month)\b|\bchart\b|\bplot\b|\bgraph\b")
+
+
+def _is_rate(m: Metric) -> bool:
+    """A rate or an average (a per-month figure of it is a series), not a sum or a count."""
+    return m.unit in ("percent", "ratio", "rating") or "AVG(" in (m.sql or "").upper() or \
+        "/" in (m.derived or "")
+
+
+def _distance(p: Parsed, dim: str, at: int) -> int:
+    """How far after ``at`` the question names a value of ``dim`` (the numerator of "share of X")."""
+    starts = [s for s, _, what in p.mask.spans if what == f"value:{dim}"]
+    after = [s - at for s in starts if s >= at]
+    return min(after) if after else 10_000 + min((abs(s - at) for s in starts), default=0)
 
 
 def _pick_choice(text: str, choices: list[str]) -> str | None:

@@ -29,7 +29,7 @@ from shoplens.agent.planner.lexicon import (
     VERBS,
 )
 from shoplens.data.semantic import SemanticLayer
-from shoplens.tools.text import COMMON, STOPWORDS, Mask, Token, canon, tokenize
+from shoplens.tools.text import COMMON, STOPWORDS, Mask, Token, canon, everyday_words, tokenize
 
 if TYPE_CHECKING:
     from shoplens.agent.planner.entities import Entities
@@ -66,7 +66,7 @@ class ValueMatcher:
         self.dim_phrases = dim_phrases
         self.values: list[_Value] = []
         for d in semantic.dimensions.values():
-            if d.name == "status":
+            if d.name in ("status", "rating"):  # statuses and star ratings are read by their own phrasings
                 continue
             for v in d.values:
                 toks = tuple(t for t in canon(v).split() if t not in STOPWORDS)
@@ -83,6 +83,7 @@ class ValueMatcher:
                 self._df[(v.dim, t)] += 1
                 self.vocab[t].add(idx)
             self._nospace["".join(v.tokens)].append(idx)
+        self._single_values = {v.tokens[0] for v in self.values if len(v.tokens) == 1}
         self._vocab_by_first: dict[str, list[str]] = defaultdict(list)
         for t in self.vocab:
             self._vocab_by_first[t[0]].append(t)
@@ -181,7 +182,10 @@ class ValueMatcher:
     def _window(self, toks: list[Token], content: list[int], i: int, j: int,
                 lookups: list[dict[int, float]]) -> list[_Cand]:
         out: list[_Cand] = []
-        for idx in self._nospace.get("".join(toks[k].norm for k in content), ()):  # "north east", "home & kitchen"
+        joined = [toks[k].norm for k in content]
+        if len(joined) > 1 and all(w in COMMON for w in joined):
+            joined = []  # "each category make up": a verb, not the subcategory "Makeup"
+        for idx in self._nospace.get("".join(joined), ()) if joined else ():  # "north east", "home & kitchen"
             v = self.values[idx]
             out.append(_Cand(v.dim, v.value, i, j, True, len(content), 1.0))
         pool: set[int] | None = None
@@ -190,6 +194,8 @@ class ValueMatcher:
             if not pool:
                 return out
         seen = {(c.dim, c.value) for c in out}
+        after = toks[j + 1].norm if j + 1 < len(toks) else ""
+        named = i > 0 and toks[i - 1].norm in ("the", "our", "that") and (not after or after in STOPWORDS)
         for idx in pool or ():
             v = self.values[idx]
             if (v.dim, v.value) in seen:
@@ -199,15 +205,24 @@ class ValueMatcher:
                 continue  # two question words on one value word
             score = sum(lookups[k][idx] for k in content) / len(content)
             full = matched == set(v.tokens)
-            if not full and not self._partial_ok(v, matched, len(content), score):
+            if not full and not self._partial_ok(v, matched, len(content), score, named=named):
                 continue
             seen.add((v.dim, v.value))
             out.append(_Cand(v.dim, v.value, i, j, full, len(content), score))
         return out
 
-    def _partial_ok(self, v: _Value, matched: set[str], n: int, score: float) -> bool:
+    def _partial_ok(self, v: _Value, matched: set[str], n: int, score: float, *, named: bool = False) -> bool:
+        """Whether matching some of a value's words names it. ``named``: the words stand alone after 'the'
+        ("sales of the paddle this summer"), which names a thing even with an everyday word."""
         if v.dim not in PARTIAL_DIMS:
             return False
+        if n == 1 and v.dim in ("category", "subcategory"):
+            t = next(iter(matched))
+            if t == v.tokens[0] and len(t) >= 3 and score == 1.0 and self._df[(v.dim, t)] <= 1 \
+                    and t not in self._single_values:  # not "business" (a customer segment)
+                return True  # "toys" names "Toys & Games"
+        if n >= 2 and v.dim == "product" and v.tokens[0] in matched and score == 1.0:
+            return True  # the brand word and a word of the name: "the luna cream", "cuddle cove plush"
         distinctive = [t for t in matched if self._df[(v.dim, t)] <= 3 and t not in COMMON and t not in GENERIC
                        and len(t) >= 4 and not t.isdigit()]
         if not distinctive:
@@ -215,6 +230,8 @@ class ValueMatcher:
         if n == 1:  # one word: unique-ish, written in full, not an everyday word
             t = next(iter(matched))
             limit = 3 if v.dim in ("product", "campaign") else 1
+            if v.dim in ("product", "campaign") and t != v.tokens[-1] and t in everyday_words() and not named:
+                return False  # "growing" does not name the "Crystal Growing Kit"; its head noun "kit" might
             return score == 1.0 and len(t) >= 5 and self._df[(v.dim, t)] <= limit
         return True
 
@@ -226,6 +243,9 @@ class ValueMatcher:
         v_raw = next((v.raw for v in self.values if v.dim == c.dim and v.value == c.value), "")
         if word in COMMON and tok.text != v_raw:
             return False  # "top" is not the subcategory "Tops"
+        if not c.full and c.dim in ("category", "subcategory") and len(word) >= 3 and v_raw.startswith(tok.text) \
+                and word not in self._single_values:
+            return True  # "toys" for "Toys & Games": the name's own first word
         near = [t.norm for t in toks[max(0, c.i - 3):c.i] + toks[c.j + 1:c.j + 4] if t.norm not in STOPWORDS]
         before = [t.norm for t in toks[:c.i] if t.norm not in ("the", "our", "my", "their")]
         prev = before[-1] if before else ""
@@ -233,8 +253,12 @@ class ValueMatcher:
             return prev in ("in", "for", "from", "on", "within", "of") or any(n in STRICT_NEIGHBOURS for n in near)
         if not (word in COMMON or len(word) <= 3 or word in GUARDED):
             return True
-        if c.i == 0 and word in VERBS:
-            return False
+        nxt = toks[c.j + 1].norm if c.j + 1 < len(toks) else ""
+        metric_next = self.metric_phrases.get((nxt,))
+        marketing_next = bool(metric_next and metric_next in self.semantic.metrics
+                              and "marketing" in self.semantic.metric_source_names(self.semantic.metrics[metric_next]))
+        if c.i == 0 and word in VERBS and not marketing_next:
+            return False  # "display the revenue" is a verb; "display ctr" is the marketing channel
         if any(n in CONTEXT_WORDS or (n,) in self.metric_phrases for n in near):
             return True
         dim_words = {w for p, d in self.dim_phrases.items() if d == c.dim for w in p.split()}

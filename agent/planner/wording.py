@@ -69,6 +69,8 @@ def filters_phrase(filters: Mapping[str, Sequence[str]] | None) -> str:
             parts.append(f"customers acquired via {joined}")
         elif dim == "weekday":
             parts.append(join_and([f"{v}s" for v in values]))
+        elif dim == "rating":
+            parts.append(join_and([f"{v}-star" for v in values]) + " reviews")
         elif one:
             parts.append(f"{joined} {one if len(values) == 1 else many}")
         else:
@@ -128,6 +130,34 @@ def figure(facts: FigureFacts) -> str:
     return text + ("\n\n" + bullets(extra) if extra else "")
 
 
+def share(facts: FigureFacts, chosen: Sequence[str]) -> str:
+    """'**Beauty** made up **23.4%** of revenue, Q1 2026 ($1.20M of $5.13M).'"""
+    value = facts.get("value")
+    what = _lower(str(facts.get("label", "")).removeprefix("Share of ").strip() or "the total")
+    dim = str(facts.get("share_of") or "")
+    who = f"**{filters_phrase({dim: list(chosen)})}**" if chosen else "That"
+    scope = filters_phrase({d: v for d, v in (facts.get("filters") or {}).items() if d != dim})
+    what += f" for {scope}" if scope else ""
+    period = period_phrase(facts)
+    if value is None:
+        return f"{who}: no data for {what} in {period}."
+    part, total, unit = facts.get("part"), facts.get("total"), str(facts.get("part_unit") or "count")
+    tail = f" ({fv(part, unit)} of {fv(total, unit)})" if part is not None and total else ""
+    return f"{who} made up **{fv(value, 'percent')}** of {what}, {period}{tail}."
+
+
+def part_share(facts: FigureFacts, part_label: str, whole_label: str) -> str:
+    """'**Campaign revenue** was **13.1%** of revenue, 2025 ($407K of $3.1M).'"""
+    value, period = facts.get("value"), period_phrase(facts)
+    scope = filters_phrase(facts.get("filters"))
+    whole = _lower(whole_label) + (f" for {scope}" if scope else "")
+    if value is None:
+        return f"**{part_label}**: no data for {whole} in {period}."
+    unit = str(facts.get("part_unit") or "count")
+    return (f"**{part_label}** was **{fv(value, 'percent')}** of {whole}, {period} "
+            f"({fv(facts.get('part'), unit)} of {fv(facts.get('total'), unit)}).")
+
+
 def breakdown(facts: GroupedFacts) -> str:
     unit = facts["unit"]
     rows = facts.get("rows") or []
@@ -161,6 +191,14 @@ def top(facts: GroupedFacts) -> str:
             f" ({format_value(shares[lab], 'percent')} of the total)" if shares.get(lab) is not None else ""
         )
         lines.append(f"{i}. {lab}: {fv(v, unit)}{share}")
+    ranking = facts.get("ranking") or []
+    if len(rows) == 1 and len(ranking) > 1:  # the winner, then the rest of the ranking
+        lab, v = rows[0][0], rows[0][1]
+        rest = "; ".join(f"{r[0]} {fv(r[1], unit)}" for r in ranking[1:6])
+        best = "highest" if facts.get("order", "desc") == "desc" else "lowest"
+        title = headline(facts, facts["label"] + " by " + dim)
+        more = " ..." if len(ranking) > 6 else ""
+        return f"{title}: **{lab}** has the {best}, {fv(v, unit)}. The others: {rest}{more}."
     text = f"{headline(facts, what)}:\n\n" + "\n".join(lines)
     if facts.get("top_total") is not None and facts.get("top_share") is not None:
         text += (
@@ -264,6 +302,10 @@ def trend(facts: TrendFacts) -> str:
         bits.append(f"total {fv(facts['total'], unit)} over {len(series)} {grain}s")
     if bits:
         text += " " + "; ".join(bits)[0].upper() + "; ".join(bits)[1:] + "."
+    for info in (facts.get("also") or {}).values():
+        if info.get("first") is not None:
+            text += (f" {info['label']}: from {fv(info['first'], info['unit'])} to {fv(info['last'], info['unit'])}"
+                     f" (total {fv(info['total'], info['unit'])}).")
     if facts.get("partial"):
         text += f" {facts['partial']}"
     return text

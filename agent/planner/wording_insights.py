@@ -180,26 +180,38 @@ def _why_other_splits(facts: WhyFacts) -> str:
     return "\n\nOther splits: " + "; ".join(others[:4]) + "." if others else ""
 
 
+_SIGNAL_WORDS = (  # (key, words, unit), in the order they are told
+    ("return_rate", "return rate", "percent"),
+    ("avg_rating", "average rating", "rating"),
+    ("negative_share", "negative reviews", "percent"),
+    ("avg_price", "average selling price", "currency"),
+    ("product_views", "product views", "count"),
+    ("add_to_cart_rate", "add-to-cart rate", "percent"),
+)
+
+
 def _why_signals(facts: WhyFacts) -> str:
+    """Per product, the signals that moved (all of them when asked about one product), complaints, stock-outs."""
     cur, prev = facts["period"], facts["compare_period"]
-    sig = []
+    sig, quiet = [], []
     for s in facts.get("signals") or []:
         bits = []
-        if s.get("return_rate"):
-            c, p = s["return_rate"]
-            bits.append(f"return rate {format_value(c, 'percent')} vs {format_value(p, 'percent')}")
-        if s.get("avg_rating"):
-            c, p = s["avg_rating"]
-            n = s.get("review_count") or [None, None]
-            counts = (f" ({format_value(n[0], 'count')} vs {format_value(n[1], 'count')} reviews)"
-                      if n[0] is not None and n[1] is not None else "")
-            bits.append(f"average rating {format_value(c, 'rating')} vs {format_value(p, 'rating')}" + counts)
-        if s.get("negative_share"):
-            c, p = s["negative_share"]
-            bits.append(f"negative reviews {format_value(c, 'percent')} vs {format_value(p, 'percent')}")
-        if bits:
-            sig.append(f"**{s['product']}**: " + "; ".join(bits))
-    return f"\n\nProduct signals ({cur['label']} vs {prev['label']}):\n\n" + bullets(sig) if sig else ""
+        for key, words, unit in _SIGNAL_WORDS:
+            if key in (s.get("moved") or []):
+                c, p = s[key]
+                bits.append(f"{words} {fv(c, unit)} vs {fv(p, unit)}")
+        if s.get("new"):
+            bits.append(f"not on sale yet in {prev['label']}, so all of it is new")
+        if s.get("stockout"):
+            bits.append("views held up while add-to-carts collapsed, which usually means it was out of stock")
+        for c in (s.get("complaints") or [])[:2]:
+            bits.append(f"negative reviews mention **{c['aspect']}** {c['now']} times vs {c['before']} before")
+        (sig if bits else quiet).append(f"**{s['product']}**: " + "; ".join(bits) if bits else s["product"])
+    text = f"\n\nProduct signals ({cur['label']} vs {prev['label']}):\n\n" + bullets(sig) if sig else ""
+    if quiet:
+        text += (f"\n\nFor {join_and(quiet)}, returns, ratings, price and traffic did not move notably "
+                 f"(figures in the table).")
+    return text
 
 
 def forecast(facts: ForecastFacts, sentences: Sequence[str]) -> str:

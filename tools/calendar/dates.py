@@ -169,8 +169,8 @@ def previous_period(a: dt.date, b: dt.date) -> tuple[dt.date, dt.date]:
 
 def year_ago(a: dt.date, b: dt.date, event: Event | None = None) -> tuple[dt.date, dt.date]:
     """The same period one year earlier (the same event, the same ISO week, the same dates)."""
-    if event is not None:
-        return event.window(a.year - 1)
+    if event is not None and (w := event.window_or_none(a.year - 1)) is not None:
+        return w
     if infer_unit(a, b) == "week":
         y, w, _ = a.isocalendar()
         start = D.fromisocalendar(y - 1, min(w, 52), 1)
@@ -241,10 +241,13 @@ def parse_day(value: object, *, end: bool = False) -> dt.date | None:
                              hint="Use ISO dates like 2025-03-31 (inclusive); resolve relative periods first.") from None
 
 
-def compare_window(a: dt.date, b: dt.date, mode: str = "previous", event: Event | None = None
-                   ) -> tuple[dt.date, dt.date]:
-    """The period to compare ``a..b`` with: ``previous`` (the period just before, see ``previous_period``) or
-    ``yoy`` (the same period a year earlier, see ``year_ago``)."""
+def compare_window(a: dt.date, b: dt.date, mode: str = "previous", event: Event | None = None, *,
+                   rolling: bool = False) -> tuple[dt.date, dt.date]:
+    """The period to compare ``a..b`` with: ``previous`` (the period just before, see ``previous_period``; for a
+    rolling window such as "last 30 days", the same number of days before) or ``yoy`` (the same period a year
+    earlier, see ``year_ago``)."""
     if mode in ("yoy", "year", "same_period_last_year"):
         return year_ago(a, b, event)
+    if rolling:
+        return a - (b - a) - DAY1, a - DAY1
     return previous_period(a, b)

@@ -24,6 +24,7 @@ from shoplens.tools.calendar.dates import (
     month_no,
     prev_unit_range,
     rolling_units,
+    shift_years,
     unit_range,
 )
 from shoplens.tools.calendar.points import (
@@ -95,6 +96,8 @@ class TimeParser(PointGrammar):
     def _rules(self) -> list[tuple[re.Pattern[str], Callable[..., object]]]:
         P = self.P
         r: list[tuple[str, Callable[..., object]]] = [
+            (r"(?<!vs )(?<!vs\. )(?<!than )(?<!against )(?<!versus )(?<!to )(?<!with )(?<!over )\b(?:for\s+|in\s+)?(?:the\s+)?same\s+(?P<u>month|quarter|week|day)\s+(?:of\s+)?(?:last|previous|prior|a)\s+year\b",
+             self._h_same_last_year),
             (r"(?:year|yr)[\s\-]*(?:over|on)[\s\-]*(?:year|yr)|\byoy\b|\by/y\b|(?:vs\.?|versus|compared\s+(?:to|with)|against|than|over)\s+(?:the\s+)?(?:same\s+(?:period|time|month|week|quarter|day|days)\s+)?(?:last|previous|prior|a)\s+year|same\s+(?:period|time|month|week|quarter|day|days|dates)\s+(?:of\s+)?(?:last|previous|prior|a|the\s+previous|the\s+prior|one)\s+year(?:\s+(?:ago|before|earlier))?|same\s+(?:period|time)\s+(?:a\s+)?year\s+(?:ago|before|earlier)|\bsply\b|\bvs\.?\s+ly\b",
              self._h_yoy),
             (r"(?:month|week|quarter|day)[\s\-]*(?:over|on)[\s\-]*(?:month|week|quarter|day)|\b(?:mom|wow|qoq|dod|m/m|w/w|q/q)\b|(?:vs\.?|versus|compared\s+(?:to|with)|against|than|from|over)\s+(?:the\s+)?(?:previous|prior|preceding|last)\s+(?:period|month|week|quarter|day)|(?:the\s+)?(?:previous|prior|preceding)\s+period|the\s+period\s+before",
@@ -117,13 +120,14 @@ class TimeParser(PointGrammar):
              self._h_season),
             (rf"{B}(?P<p>{P}){E}", self._h_point),
             (r"\b(?:the\s+)?day\s+before\s+yesterday\b|\byesterday\b|\btoday\b|\blatest\s+day\b", self._h_day),
-            (r"\b(?:wtd|mtd|qtd|ytd)\b|\b(?:week|month|quarter|year)[\s\-]to[\s\-]date\b|\bso\s+far\s+this\s+(?:week|month|quarter|year)\b|\b(?:this|current|the\s+current)\s+(?:week|month|quarter|year)(?:'s)?(?:\s+so\s+far|\s+to\s+date)?\b|\bso\s+far\s+in\s+20\d\d\b",
+            (r"\b(?:wtd|mtd|qtd|ytd)\b|\b(?:week|month|quarter|year)[\s\-]to[\s\-]date\b|\bso\s+far\s+this\s+(?:week|month|quarter|year)\b|\b(?:this|current|the\s+current)\s+(?:week|month|quarter|year|qtr|yr|mth|wk)(?:'s)?(?:\s+so\s+far|\s+to\s+date)?\b|\bso\s+far\s+in\s+20\d\d\b",
              self._h_todate),
             (rf"\b(?:in\s+)?(?:the\s+)?(?P<w>last|past|previous|prior|trailing|rolling|recent|preceding)\s+(?P<n>{NUM})\s+(?:full\s+|complete\s+|calendar\s+)?(?P<u>{UNIT})\b|\b(?:ttm|ltm|l12m|t12m)\b",
              self._h_lastn),
             (rf"\b(?P<n>{NUM})\s+(?P<u>{UNIT})\s+(?:ago|back|earlier)\b|\b(?:the\s+)?(?P<u2>month|week|quarter|year|day)\s+before\s+last\b",
              self._h_ago),
             (r"(?<![a-z0-9])(?P<n>\d{1,3})\s?(?P<u>d|w|m|q|y)(?![a-z0-9])(?=.*|$)", self._h_short),
+            (r"\b[lt](?P<n>\d{1,3})(?P<u>d|w|m|q|y)\b", self._h_short),  # L7D, L30D, T12M
             (r"\b(?:the\s+)?(?P<w>last|past|previous|prior|preceding)\s+(?P<u>day|week|weekend|month|quarter|year|qtr|yr|mo|mth|wk)\b|\b(?:the\s+)?(?P<u2>month|week|quarter|year|day)\s+(?:before|earlier|prior)\b|\b(?:a|one)\s+(?P<u3>month|week|quarter|year)\s+(?:before|earlier)\b",
              self._h_last),
             (r"\b(?P<w>last|this|past)\s+(?P<d>monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)\b",
@@ -134,6 +138,14 @@ class TimeParser(PointGrammar):
         return [(re.compile(p), h) for p, h in r]
 
     # ------------------------------------------------------------------------------------------------ handlers
+    def _h_same_last_year(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
+        """'orders in the west, same month last year' names a period (this month a year ago), not a comparison;
+        after 'vs' or 'than' it is the yoy comparison instead (the rule above does not fire there)."""
+        u = m.group("u")
+        a, b = unit_range(u, self.as_of)
+        a, b = shift_years(a, -1), unit_range(u, shift_years(a, -1))[1]
+        return TimeSpan(a, b, u, (0, 0))
+
     def _h_yoy(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
         info.compare_mode = "yoy"
         return None
@@ -174,9 +186,10 @@ class TimeParser(PointGrammar):
             a = self.point(sa, year=b.start.year - 1)
         if a is None or a.start > b.end:
             return False
+        ends = ((a.start, a.end), (b.start, b.end)) if a.unit == b.unit and a.unit != "day" else None
         if a.unit == "year" and b.unit == "year":
-            return TimeSpan(a.start, b.end, "range", (0, 0))
-        return TimeSpan(a.start, b.end, "range", (0, 0), bare=a.bare and b.bare)
+            return TimeSpan(a.start, b.end, "range", (0, 0), ends=ends)
+        return TimeSpan(a.start, b.end, "range", (0, 0), bare=a.bare and b.bare, ends=ends)
 
     def _h_since(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
         w, p = m.group("w"), m.group("p")
@@ -243,7 +256,7 @@ class TimeParser(PointGrammar):
             y = int(re.search(r"20\d\d", s).group(0))  # type: ignore[union-attr]
             return TimeSpan(D(y, 1, 1), min(self.as_of, D(y, 12, 31)), "todate", (0, 0), rel_unit="year")
         u = {"w": "week", "m": "month", "q": "quarter", "y": "year"}[s[0]] if re.fullmatch(r"[wmqy]td", s) else \
-            re.search(r"week|month|quarter|year", s).group(0)  # type: ignore[union-attr]
+            _unit(re.search(r"week|month|quarter|year|qtr|yr|mth|wk", s).group(0))  # type: ignore[union-attr]
         a, b = unit_range(u, self.as_of)
         return self._todate(a, u)
 
@@ -266,7 +279,7 @@ class TimeParser(PointGrammar):
 
     def _h_short(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
         before = text[max(0, m.start() - 12):m.start()]
-        if not re.search(r"(?:last|past|previous|trailing|rolling|l)\s*$", before):
+        if m.group(0)[0] not in "lt" and not re.search(r"(?:last|past|previous|trailing|rolling|l)\s*$", before):
             return False  # "30d" alone is too terse to be sure
         u = {"d": "day", "w": "week", "m": "month", "q": "quarter", "y": "year"}[m.group("u")]
         a, b = rolling_units(u, int(m.group("n")), self.as_of)

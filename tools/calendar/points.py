@@ -35,7 +35,7 @@ _POINT_PARTS: list[tuple[str, str]] = [
     ("yweek", r"(?:19|20)\d\d[-\s]?w(?:eek\s*)?\d{1,2}"),
     ("week", rf"(?:(?:iso\s+|calendar\s+)?week\s*(?:no\.?\s*|number\s*|#\s*)?|wk\s*|w)\d{{1,2}}(?:(?:\s*,\s*|\s+of\s+|\s+in\s+|\s+){YEAR})?"),
     ("yquarter", r"(?:19|20)\d\d\s*[-/]?\s*q[1-4]"),
-    ("quarter", rf"q[1-4](?:(?:\s+of\s+|\s*[-/]?\s*){YEAR})?"),
+    ("quarter", rf"q[1-4](?:(?:\s+of\s+|\s*[-/]?\s*){YEAR}|\s+[1-3]\d(?![\d%]))?"),  # "q1 26" too
     ("ordq", rf"(?:the\s+)?(?:(?:first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter(?:\s+(?:of\s+)?{YEAR})?|(?:last|final)\s+quarter\s+of\s+{YEAR})"),
     ("yhalf", r"(?:19|20)\d\d\s*[-/]?\s*h[12]"),
     ("half", rf"h[12](?:(?:\s+of\s+|\s*[-/]?\s*){YEAR})?"),
@@ -63,6 +63,7 @@ class TimeSpan:
     event: str | None = None
     open_start: bool = False  # "until March": from the start of the data
     text: str = ""
+    ends: tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]] | None = None  # "from Aug to Oct": the two units
 
     @property
     def label(self) -> str:
@@ -109,7 +110,8 @@ class PointGrammar:
     def _year(self, s: str) -> int | None:
         if m := re.search(r"(last|this|previous|prior|current)\s+year", s):
             return self.as_of.year - (0 if m.group(1) in ("this", "current") else 1)
-        m = re.search(r"(?<![\d])((?:19|20)\d\d)(?!\d)", s) or re.search(r"'(\d\d)(?!\d)|fy\s?(\d\d)$", s)
+        m = (re.search(r"(?<![\d])((?:19|20)\d\d)(?!\d)", s) or re.search(r"'(\d\d)(?!\d)|fy\s?(\d\d)$", s)
+             or re.search(r"^q[1-4]\s+([1-3]\d)$", s))
         if not m:
             return None
         g = next(x for x in m.groups() if x)
@@ -202,7 +204,10 @@ class PointGrammar:
         bare = yr is None
         if yr is None:
             yr = latest_year(make, bound)
-        a, b = make(yr)
+        try:
+            a, b = make(yr)
+        except ValueError:  # an event with no date known for that year
+            return None
         if kind == "event":
             name = f"{event_base(ev)} {yr}"
         elif unit == "week":

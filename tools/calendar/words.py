@@ -29,6 +29,7 @@ class Clipped:
     period: Period | None
     notes: list[str] = field(default_factory=list)
     reason: str | None = None
+    rolling: bool = False  # "last 30 days": compared with the same number of days before
 
 
 class Calendar:
@@ -90,12 +91,15 @@ class Calendar:
             raise UserInputError(f"'{words}' names {len(spans)} periods; give one.",
                                  hint="Use compare_periods for two periods.")
         out = self.span_period(spans[0])
+        out.rolling = spans[0].unit == "rolling"
         if out.reason:
             raise UserInputError(out.reason[0].upper() + out.reason[1:] + ".")
         return out
 
     # ------------------------------------------------------------------------------------------------ algebra
-    def compare_with(self, period: Period, mode: str = "previous", event: str | None = None) -> Period:
+    def compare_with(self, period: Period, mode: str = "previous", event: str | None = None, *,
+                     rolling: bool = False) -> Period:
         """The period to compare ``period`` with, labelled the same way in every mode."""
-        a, b = D.compare_window(period.start, period.end, mode, self.events.get(event) if event else None)
+        a, b = D.compare_window(period.start, period.end, mode, self.events.get(event) if event else None,
+                                rolling=rolling)
         return Period(a, b, D.label(a, b))

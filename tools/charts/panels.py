@@ -61,7 +61,7 @@ def draw_heatmap(fig: Figure, prep: Prepared) -> Legend:  # long: one matplotlib
     elif prep.x_is_time:
         day = df[s.x]
         df = df.assign(
-            week=(day - pd.to_timedelta(day.dt.weekday, unit="D")).dt.normalize(), weekday=day.dt.day_name()
+            week=(day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.normalize(), weekday=day.dt.day_name()
         )
         prep.df = df
         rows_col, cols_col = "weekday", "week"
