@@ -66,9 +66,14 @@ class Analyst:
         with self._lock:
             if self._ctx is None:
                 s = self.settings
+                from shoplens.tools.charts.store import Retention
+
                 self._ctx = ToolContext.open(s.db_path, s.charts_path, timeout_s=s.sql_timeout_s,
                                              row_cap=s.sql_row_cap, memory_limit=s.sql_memory_limit,
-                                             threads=s.sql_threads, workers=sql_workers(s))
+                                             threads=s.sql_threads, workers=sql_workers(s),
+                                             chart_workers=max(0, s.chart_workers),
+                                             retention=Retention(s.charts_keep_days * 86400,
+                                                                 s.charts_max_mb * 1024**2))
             return self._ctx
 
     def current_ctx(self) -> ToolContext:
@@ -238,15 +243,17 @@ class Analyst:
 
 def sql_workers(settings: Settings) -> int:
     """SQL worker processes for this Analyst: the setting, or one per core (at least 2). They start on demand."""
-    if settings.sql_workers > 0:
-        return settings.sql_workers
+    return settings.sql_workers if settings.sql_workers > 0 else max(2, cores())
+
+
+def cores() -> int:
+    """Cores this process may use."""
     import os
 
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        cores = os.cpu_count() or 2
-    return max(2, cores)
+        return os.cpu_count() or 2
 
 
 def check_question(question: str) -> None:

@@ -53,6 +53,9 @@ class Settings:
     ui_auth: str | None = None  # "user:password"
     api_token: str | None = None
     ui_concurrency: int = 8
+    chart_workers: int = -1  # chart drawing processes; -1 = one per core on a server, in process for the CLI
+    charts_keep_days: float = 7.0  # the charts folder keeps files this long ...
+    charts_max_mb: int = 500  # ... and at most this much (the oldest go first)
     # Slack
     slack_bot_token: str | None = field(default=None, metadata={"env": "SLACK_BOT_TOKEN", "secret": True})
     slack_app_token: str | None = field(default=None, metadata={"env": "SLACK_APP_TOKEN", "secret": True})

@@ -40,9 +40,7 @@ class Toolbox:
     @property
     def chart(self):  # noqa: ANN201
         def make():  # noqa: ANN202
-            from shoplens.tools.charts.tool import ChartTool
-
-            return ChartTool(self.ctx.charts_dir, self.ctx.as_of)
+            return self.ctx.chart_tool()
 
         return self._build("_chart", make)
 
@@ -51,7 +49,8 @@ class Toolbox:
         def make():  # noqa: ANN202
             from shoplens.tools.forecast import ForecastTool
 
-            return ForecastTool(self.ctx.runner, self.ctx.semantic, self.ctx.charts_dir)
+            return ForecastTool(self.ctx.runner, self.ctx.semantic, self.ctx.charts_dir,
+                                chart_renderer=self.ctx.renderer, chart_retention=self.ctx.retention)
 
         return self._build("_forecast", make)
 

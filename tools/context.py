@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from shoplens.data.semantic import SemanticLayer
+from shoplens.tools.charts.renderer import ChartRenderer, local_renderer
+from shoplens.tools.charts.store import Retention
 from shoplens.tools.sql import SqlRunner
 
 
@@ -16,25 +19,30 @@ class ToolContext:
     charts_dir: Path
     semantic_path: Path | None = None
     generation: int = 0  # the runner's generation the semantic layer was bound on
+    renderer: ChartRenderer = field(default_factory=local_renderer)
+    retention: Retention = field(default_factory=Retention)
 
     @classmethod
     def open(cls, db_path: Path, charts_dir: Path, *, timeout_s: float = 10.0, row_cap: int = 10_000,
              memory_limit: str = "2GB", threads: int = 2, semantic_path: Path | None = None,
-             workers: int = 1) -> ToolContext:
+             workers: int = 1, chart_workers: int = 0, retention: Retention | None = None) -> ToolContext:
+        """``workers``: SQL worker processes; ``chart_workers``: chart drawing processes (0 = in this process)."""
         runner = SqlRunner(db_path, timeout_s=timeout_s, row_cap=row_cap, memory_limit=memory_limit, threads=threads,
                            workers=workers)
         charts_dir = Path(charts_dir)
         charts_dir.mkdir(parents=True, exist_ok=True)
-        return cls._bind(runner, charts_dir, semantic_path)
+        renderer = ChartRenderer(chart_workers) if chart_workers else local_renderer()
+        return cls._bind(runner, charts_dir, semantic_path, renderer, retention or Retention())
 
     @classmethod
-    def _bind(cls, runner: SqlRunner, charts_dir: Path, semantic_path: Path | None) -> ToolContext:
+    def _bind(cls, runner: SqlRunner, charts_dir: Path, semantic_path: Path | None, renderer: ChartRenderer,
+              retention: Retention) -> ToolContext:
         generation = runner.generation
         semantic = SemanticLayer.load(semantic_path).bind(
             lambda sql: runner.run(sql).rows, runner.catalog.keys(), runner.as_of
         )
         return cls(runner=runner, semantic=semantic, charts_dir=charts_dir, semantic_path=semantic_path,
-                   generation=generation)
+                   generation=generation, renderer=renderer, retention=retention)
 
     def replaced(self) -> bool:
         """True when the warehouse file was replaced since this context was bound (checks the file now)."""
@@ -42,11 +50,19 @@ class ToolContext:
 
     def rebound(self) -> ToolContext:
         """A context on the current warehouse file: same runner (it already reopened), semantic layer re-read."""
-        return self._bind(self.runner, self.charts_dir, self.semantic_path)
+        return self._bind(self.runner, self.charts_dir, self.semantic_path, self.renderer, self.retention)
 
     @property
     def as_of(self):  # noqa: ANN201 - datetime.date
         return self.runner.as_of
 
+    def chart_tool(self, **kwargs: Any) -> Any:
+        """A ChartTool drawing through this context's renderer, keeping the charts folder within its limits."""
+        from shoplens.tools.charts.tool import ChartTool
+
+        return ChartTool(self.charts_dir, self.as_of, renderer=self.renderer, retention=self.retention, **kwargs)
+
     def close(self) -> None:
         self.runner.close()
+        if self.renderer is not local_renderer():
+            self.renderer.close()

@@ -90,6 +90,10 @@ def build_app(
     from shoplens.agent.analyst import Analyst
     from shoplens.agent.frontends.api import create_api
 
+    if settings.chart_workers < 0:  # a server draws charts in a process pool sized to the cores
+        from shoplens.agent.analyst import cores
+
+        settings = settings.replace(chart_workers=cores())
     analyst = analyst or Analyst(settings)
     app = FastAPI(title="ShopLens", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.analyst = analyst
