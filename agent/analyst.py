@@ -81,7 +81,7 @@ class Analyst:
         layer, tools and planner are rebuilt on it (the runner has already reopened it). Raises
         WarehouseUnavailable when the warehouse cannot serve (missing, locked)."""
         try:
-            ctx = self.ctx
+            ctx: ToolContext = self.ctx
             if not ctx.replaced():
                 return ctx
             with self._lock:

@@ -37,7 +37,7 @@ def open_readonly(path: Path, *, memory_limit: str = "2GB", threads: int = 2,
     path = Path(path)
     if not path.exists():
         raise _missing(path)
-    config: dict[str, object] = {
+    config: dict[str, str | bool | int | float | list[str]] = {
         "access_mode": "READ_ONLY",
         "enable_external_access": False,
         "autoload_known_extensions": False,

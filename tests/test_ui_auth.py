@@ -21,7 +21,7 @@ SIGNING = "8f14e45fceea167a5a36dedd4bea2543"
 
 @pytest.fixture(scope="module")
 def slack() -> Iterator[Any]:
-    from tests.fakes.fake_slack import FakeSlack
+    from fakes.fake_slack import FakeSlack
 
     with FakeSlack(max_seconds=300) as fake:
         yield fake

@@ -60,9 +60,9 @@ class PathAliases:
             if message.get("more_body"):
                 return
             start = state["start"]
-            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-            headers.append((b"content-length", str(len(state["body"])).encode()))
-            await send({**start, "headers": headers})
+            fixed = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            fixed.append((b"content-length", str(len(state["body"])).encode()))
+            await send({**start, "headers": fixed})
             await send({"type": "http.response.body", "body": state["body"], "more_body": False})
 
         await self.app(scope, receive, send_scrubbed)

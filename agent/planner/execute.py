@@ -28,7 +28,7 @@ from shoplens.agent.events import (
 from shoplens.agent.planner import answer_charts, periods, wording
 from shoplens.agent.planner import facts as facts_mod
 from shoplens.agent.planner.plan import Plan
-from shoplens.data.errors import ShopLensError, UserInputError
+from shoplens.data.errors import ShopLensError, UserInputError, WarehouseUnavailable
 from shoplens.tools.artifacts import Period, ToolOutput, jsonable
 from shoplens.tools.compare import ComparePeriodsTool
 from shoplens.tools.metric_query import QueryMetricTool, data_start, is_additive
@@ -72,6 +72,8 @@ class Executor:
         period: Period | None = None
         try:
             facts, period = yield from handler(self, plan)
+        except WarehouseUnavailable:
+            raise  # not something to answer around: the front end says "try again"
         except ShopLensError as exc:
             yield TextDelta(wording.cannot(str(exc)))
             facts = {"kind": plan.kind, "error": str(exc)}

@@ -124,8 +124,8 @@ def _answer(con, request: dict, args: argparse.Namespace, known: list[str]):  # 
     except MemoryError:
         from shoplens.tools.sqlengine.statement import memory_failure
 
-        exc = memory_failure(limits)
-        return {"ok": False, "kind": exc.kind, "message": exc.message, "hint": exc.hint}, None
+        failure = memory_failure(limits)
+        return {"ok": False, "kind": failure.kind, "message": failure.message, "hint": failure.hint}, None
     except Exception as exc:  # noqa: BLE001 - a bug here must not end the worker's conversation with the parent
         return {"ok": False, "kind": "sql", "message": f"The query failed unexpectedly ({type(exc).__name__}).",
                 "hint": None, "error_class": type(exc).__name__}, None
