@@ -34,7 +34,7 @@ class Settings:
     # SQL runner limits
     sql_timeout_s: float = 10.0
     sql_row_cap: int = 10_000
-    sql_memory_limit: str = "2GB"  # hard cap on each SQL worker process (address space)
+    sql_memory_limit: str = "4GB"  # hard cap on each SQL worker process (address space)
     sql_threads: int = 2
     sql_workers: int = 0  # SQL worker processes a server may run at once; 0 = one per core (at least 2)
     # LLM endpoint (vLLM OpenAI-compatible server)

@@ -1,7 +1,7 @@
 """Resource bombs against the SQL runner with the production limits: does each stop within 1.5x its time limit,
 with the worker's memory under its cap, and leave no file behind?
 
-    python benchmarks/bench_sql_limits.py [--timeout 10] [--memory 2GB] [--db /tmp/shoplens-bench/demo-scale1.duckdb]
+    python benchmarks/bench_sql_limits.py [--timeout 10] [--memory 4GB] [--db /tmp/shoplens-bench/demo-scale1.duckdb]
 
 The corpus is tests/test_sql_bombs.py's (list and string functions that ignore interrupts, a 1 MB UNION ALL chain
 that takes long to parse and plan, a sort that would spill, recursive CTEs, cross joins). Each runs on a private
@@ -93,7 +93,7 @@ def _rss(pid: int) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--timeout", type=float, default=10.0)
-    ap.add_argument("--memory", default="2GB")
+    ap.add_argument("--memory", default="4GB")
     ap.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "shoplens-bench" / "demo-scale1.duckdb")
     args = ap.parse_args()
 

@@ -24,7 +24,7 @@ class ToolContext:
 
     @classmethod
     def open(cls, db_path: Path, charts_dir: Path, *, timeout_s: float = 10.0, row_cap: int = 10_000,
-             memory_limit: str = "2GB", threads: int = 2, semantic_path: Path | None = None,
+             memory_limit: str = "4GB", threads: int = 2, semantic_path: Path | None = None,
              workers: int = 1, chart_workers: int = 0, retention: Retention | None = None) -> ToolContext:
         """``workers``: SQL worker processes; ``chart_workers``: chart drawing processes (0 = in this process)."""
         runner = SqlRunner(db_path, timeout_s=timeout_s, row_cap=row_cap, memory_limit=memory_limit, threads=threads,

@@ -98,7 +98,7 @@ class SqlRunner:
         *,
         timeout_s: float = 10.0,
         row_cap: int = 10_000,
-        memory_limit: str = "2GB",
+        memory_limit: str = "4GB",
         threads: int = 2,
         workers: int = 1,
         result_bytes: int = 64 * 1024**2,
@@ -112,7 +112,7 @@ class SqlRunner:
             raise UserInputError(
                 f"The SQL memory limit {memory_limit} is too small: each SQL worker needs at least 1.5GB of address "
                 "space (about 1.1 GB is reserved by DuckDB and Arrow before a query runs).",
-                hint="Set SHOPLENS_SQL_MEMORY_LIMIT to 1.5GB or more (default 2GB).",
+                hint="Set SHOPLENS_SQL_MEMORY_LIMIT to 1.5GB or more (default 4GB).",
             )
         self.result_bytes = result_bytes
         if engine is None:

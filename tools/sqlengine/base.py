@@ -30,7 +30,7 @@ class Limits:
 
     timeout_s: float = 10.0
     row_cap: int = 10_000
-    memory_bytes: int = 2 * 1024**3
+    memory_bytes: int = 4_000_000_000
     result_bytes: int = 64 * 1024**2
     threads: int = 2
 

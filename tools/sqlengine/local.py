@@ -19,9 +19,12 @@ from shoplens.tools.sqlengine.statement import run_statement
 
 
 class InProcessEngine:
-    def __init__(self, db_path: Path, *, memory_bytes: int = 2 * 1024**3, threads: int = 2, **_: Any) -> None:
+    def __init__(self, db_path: Path, *, memory_bytes: int = 4_000_000_000, threads: int = 2, **_: Any) -> None:
         self.db_path = Path(db_path)
-        self._con = open_readonly(self.db_path, memory_limit=f"{memory_bytes // 2 // 1024**2}MB", threads=threads)
+        from shoplens.tools.sqlengine.process import duckdb_memory
+
+        self._con = open_readonly(self.db_path, memory_limit=f"{duckdb_memory(memory_bytes) // 1024**2}MB",
+                                  threads=threads)
         self._lock = threading.Lock()
         self._opened_at = dt.datetime.now(dt.UTC)
 

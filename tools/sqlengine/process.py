@@ -37,6 +37,13 @@ from shoplens.tools.sqlengine.base import (
 START_TIMEOUT_S = 60.0  # a worker imports DuckDB and Arrow and opens the warehouse; slow only on a loaded machine
 
 
+def duckdb_memory(cap: int) -> int:
+    """DuckDB's own memory_limit under a worker's address-space cap: half of it, and at least 1.5 GB below it
+    (DuckDB and Arrow reserve about 1.1 GB of address space up front), so DuckDB evicts its cached blocks and
+    reports "out of memory" itself before an allocation fails at the cap."""
+    return max(256 * 1024**2, min(cap // 2, cap - 1_500_000_000))
+
+
 def grace_s(timeout_s: float) -> float:
     """Extra time after the limit before the worker is killed (its own interrupt usually ends it first)."""
     return min(1.0, 0.25 * timeout_s)
@@ -49,7 +56,7 @@ class _Worker:
         self.ready = False
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "shoplens.tools.sqlengine.worker", "--db", str(db), "--cap",
-             str(limits.memory_bytes), "--duckdb-memory", f"{max(64, limits.memory_bytes // 2 // 1024**2)}MB",
+             str(limits.memory_bytes), "--duckdb-memory", f"{duckdb_memory(limits.memory_bytes) // 1024**2}MB",
              "--threads", str(limits.threads)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True,
         )
@@ -107,7 +114,7 @@ class _Worker:
 class ProcessEngine:
     """A pool of at most ``workers`` SQL worker processes on the warehouse at ``db_path``."""
 
-    def __init__(self, db_path: Path, *, memory_bytes: int = 2 * 1024**3, threads: int = 2, workers: int = 1,
+    def __init__(self, db_path: Path, *, memory_bytes: int = 4_000_000_000, threads: int = 2, workers: int = 1,
                  result_bytes: int = 64 * 1024**2) -> None:
         self.db_path = Path(db_path)
         self.size = max(1, int(workers))
