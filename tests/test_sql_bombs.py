@@ -220,3 +220,8 @@ def test_in_process_baseline_engine_gives_the_same_answers(warehouse: Path) -> N
         assert r.scalar("SELECT count(*) FROM products") > 0
         with pytest.raises(UserInputError, match="Refused"):
             r.run("SELECT * FROM duckdb_databases()")
+
+
+def test_a_memory_cap_too_small_for_a_worker_is_refused_with_the_setting(warehouse: Path) -> None:
+    with pytest.raises(UserInputError, match="SHOPLENS_SQL_MEMORY_LIMIT"):
+        SqlRunner(warehouse, memory_limit="1GB")
