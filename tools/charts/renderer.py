@@ -54,8 +54,17 @@ def draw(spec: ChartSpec, df: pd.DataFrame, as_of: dt.date | None, source: str) 
 
 
 def _warm() -> None:
-    """Pool initializer: import matplotlib and build the font cache before the first chart arrives."""
-    import shoplens.tools.charts.render  # noqa: F401
+    """Pool initializer: import matplotlib and draw a small chart (fonts, caches) before real charts arrive."""
+    import pandas as pd
+
+    from shoplens.tools.charts.spec import ChartSpec
+
+    spec = ChartSpec.from_dict({"kind": "bar", "x": "k", "y": ["v"], "title": "warm-up"})
+    draw(spec, pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]}), None, "")
+
+
+def _noop() -> None:
+    """Runs once the worker's initializer (``_warm``) is done: its completion says the worker is ready."""
 
 
 def content_key(spec: ChartSpec, df: pd.DataFrame, as_of: dt.date | None, source: str) -> str | None:
@@ -83,6 +92,7 @@ class ChartRenderer:
         self._bytes = 0
         self._lock = threading.Lock()
         self._pool: Any = None
+        self._warming: list[Any] = []
         self.hits = self.misses = 0
         if self.workers:
             self._pool = self._new_pool()
@@ -92,8 +102,8 @@ class ChartRenderer:
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
-        for _ in range(self.workers):  # start every worker now, in the background
-            pool.submit(_warm)
+        # start every worker now, in the background; until they are warm, charts are drawn in this process
+        self._warming = [pool.submit(_noop) for _ in range(self.workers)]
         return pool
 
     def draw(self, spec: ChartSpec, df: pd.DataFrame, *, as_of: dt.date | None = None,
@@ -115,7 +125,7 @@ class ChartRenderer:
     def _draw(self, spec: ChartSpec, df: pd.DataFrame, as_of: dt.date | None, source: str) -> Drawn:
         self.misses += 1
         pool = self._pool
-        if pool is None:
+        if pool is None or not all(f.done() for f in self._warming):  # no pool, or it is still starting
             return draw(spec, df, as_of, source)
         from concurrent.futures.process import BrokenProcessPool
 
