@@ -24,7 +24,13 @@ from shoplens.agent.events import (
 )
 from shoplens.agent.sessions import Session, SessionStore
 from shoplens.agent.toolbox import Toolbox
-from shoplens.data.errors import ModelUnavailable, ShopLensError, UserInputError
+from shoplens.data.errors import (
+    DataError,
+    ModelUnavailable,
+    ShopLensError,
+    UserInputError,
+    WarehouseUnavailable,
+)
 from shoplens.tools.context import ToolContext
 
 log = logging.getLogger("shoplens.analyst")
@@ -52,6 +58,7 @@ class Analyst:
         self._lock = threading.RLock()
         self._llm_down_until = 0.0
         self._llm_last: dict[str, Any] | None = None  # what the last real model call saw
+        self._own_brains = planner is None, llm is None  # rebuilt when the warehouse file is replaced
 
     # --- lazily built parts -------------------------------------------------------------------------------
     @property
@@ -59,10 +66,43 @@ class Analyst:
         with self._lock:
             if self._ctx is None:
                 s = self.settings
+                from shoplens.tools.charts.store import Retention
+
                 self._ctx = ToolContext.open(s.db_path, s.charts_path, timeout_s=s.sql_timeout_s,
                                              row_cap=s.sql_row_cap, memory_limit=s.sql_memory_limit,
-                                             threads=s.sql_threads)
+                                             threads=s.sql_threads, workers=sql_workers(s),
+                                             chart_workers=max(0, s.chart_workers),
+                                             retention=Retention(s.charts_keep_days * 86400,
+                                                                 s.charts_max_mb * 1024**2))
             return self._ctx
+
+    def current_ctx(self) -> ToolContext:
+        """The tool context on the warehouse file as it is now: when a job swapped in a new file, the semantic
+        layer, tools and planner are rebuilt on it (the runner has already reopened it). Raises
+        WarehouseUnavailable when the warehouse cannot serve (missing, locked)."""
+        try:
+            ctx: ToolContext = self.ctx
+            if not ctx.replaced():
+                return ctx
+            with self._lock:
+                if self._ctx is ctx:
+                    log.info("the warehouse file was replaced; reopened it")
+                    self._ctx = ctx.rebound()
+                    self.__dict__.pop("_toolbox", None)
+                    if self._own_brains[0]:
+                        self._planner = None
+                    if self._own_brains[1]:
+                        self._llm = None
+                return self._ctx  # type: ignore[return-value]
+        except WarehouseUnavailable:
+            raise
+        except DataError as exc:
+            raise WarehouseUnavailable(exc.message, hint=exc.hint) from None
+
+    def warehouse_generation(self) -> int:
+        """Increases each time the warehouse file is found replaced (a stat; -1 before the first use)."""
+        ctx = self._ctx
+        return -1 if ctx is None else ctx.runner.refresh()
 
     @property
     def toolbox(self) -> Toolbox:
@@ -117,6 +157,7 @@ class Analyst:
         sess: Session | None = None
         try:
             check_question(question)
+            self.current_ctx()
             sess = self.sessions.get(session, create=True)
             with sess.lock:
                 if self.llm_available():
@@ -139,6 +180,8 @@ class Analyst:
                     for event in self.planner.stream(question, sess):
                         collected.append(event)
                         yield event
+        except WarehouseUnavailable:
+            raise  # not an answer: front ends say "try again" (the API replies 503 with Retry-After)
         except ShopLensError as exc:
             note = TextDelta(str(exc))
             collected.append(note)
@@ -169,12 +212,14 @@ class Analyst:
 
     # --- status for health checks and the UI side panel ----------------------------------------------------
     def status(self) -> dict[str, Any]:
-        ctx = self.ctx
+        ctx = self.current_ctx()
         runner = ctx.runner
         counts = {t: int(runner.scalar(f'SELECT count(*) FROM "{t}"')) for t in runner.catalog}
         first = runner.scalar("SELECT min(order_date) FROM orders")
+        engine = runner.engine.info()
         return {
-            "warehouse": {"tables": counts, "first_date": str(first), "as_of": ctx.as_of.isoformat()},
+            "warehouse": {"tables": counts, "first_date": str(first), "as_of": ctx.as_of.isoformat(),
+                          "opened_at": engine.get("opened_at"), "reopened": engine.get("reopened", 0)},
             "mode": self.mode(),
             "llm": self.llm_status(),
         }
@@ -200,6 +245,21 @@ class Analyst:
             "last_error": None if last is None or last["ok"] else last["error"],
             "retry_in_s": max(0, round(self._llm_down_until - time.monotonic())) if state == "down" else 0,
         }
+
+
+def sql_workers(settings: Settings) -> int:
+    """SQL worker processes for this Analyst: the setting, or one per core (at least 2). They start on demand."""
+    return settings.sql_workers if settings.sql_workers > 0 else max(2, cores())
+
+
+def cores() -> int:
+    """Cores this process may use."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 2
 
 
 def check_question(question: str) -> None:

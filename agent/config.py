@@ -34,8 +34,9 @@ class Settings:
     # SQL runner limits
     sql_timeout_s: float = 10.0
     sql_row_cap: int = 10_000
-    sql_memory_limit: str = "2GB"
+    sql_memory_limit: str = "4GB"  # hard cap on each SQL worker process (address space)
     sql_threads: int = 2
+    sql_workers: int = 0  # SQL worker processes a server may run at once; 0 = one per core (at least 2)
     # LLM endpoint (vLLM OpenAI-compatible server)
     llm_base_url: str | None = None
     llm_model: str = "shoplens-qwen2.5-7b"
@@ -52,6 +53,9 @@ class Settings:
     ui_auth: str | None = None  # "user:password"
     api_token: str | None = None
     ui_concurrency: int = 8
+    chart_workers: int = -1  # chart drawing processes; -1 = one per core on a server, in process for the CLI
+    charts_keep_days: float = 7.0  # the charts folder keeps files this long ...
+    charts_max_mb: int = 500  # ... and at most this much (the oldest go first)
     # Slack
     slack_bot_token: str | None = field(default=None, metadata={"env": "SLACK_BOT_TOKEN", "secret": True})
     slack_app_token: str | None = field(default=None, metadata={"env": "SLACK_APP_TOKEN", "secret": True})
@@ -65,6 +69,7 @@ class Settings:
     slack_answer_timeout_s: float = 120.0
 
     def __post_init__(self) -> None:
+        check_token(self.api_token)
         home = Path(self.home).expanduser()
         object.__setattr__(self, "home", home)
         object.__setattr__(self, "db", Path(self.db).expanduser() if self.db else home / "shoplens.duckdb")
@@ -131,6 +136,21 @@ class Settings:
             if raw is not None:
                 values[key] = _coerce(key, raw, hints[key])
         return cls(**values)
+
+
+MIN_TOKEN_CHARS = 32
+
+
+def check_token(token: str | None) -> None:
+    """Refuse API tokens a guess or a brute force could find: at least 32 characters, not a repeated pattern."""
+    if not token:
+        return
+    if len(token) < MIN_TOKEN_CHARS or len(set(token)) < 10:
+        why = f"only {len(token)} characters" if len(token) < MIN_TOKEN_CHARS else "too few different characters"
+        raise UserInputError(
+            f"SHOPLENS_API_TOKEN is too weak ({why}; it must be at least {MIN_TOKEN_CHARS} random characters).",
+            hint="Generate one with `shoplens token` and set SHOPLENS_API_TOKEN to it.",
+        )
 
 
 def _coerce(name: str, raw: Any, hint: Any) -> Any:

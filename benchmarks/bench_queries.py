@@ -2,6 +2,11 @@
 computations in pandas, at scale 1 and 10. Prints p50/p95 per query and the pandas/DuckDB ratio; checks that
 both give the same numbers.
 
+Side by side in the same run, the same ten queries through the runner's worker processes (``ProcessEngine``:
+a deadline that kills, a hard memory cap, Arrow IPC back) and through an in-process connection
+(``InProcessEngine``, the pre-isolation design), interleaved query by query: the added latency per query is
+the isolation's overhead. Target: <= 10 ms added at p50.
+
     python benchmarks/bench_queries.py [--scales 1,10] [--runs 7] [--dir /tmp/shoplens-bench]
 """
 
@@ -84,14 +89,19 @@ def pandas_versions(t: dict[str, pd.DataFrame], as_of: dt.date):  # noqa: ANN201
     }
 
 
-def load_frames(ctx: ToolContext) -> dict[str, pd.DataFrame]:
-    r = ctx.runner
+def load_frames(path: Path) -> dict[str, pd.DataFrame]:
+    """All order lines as one frame for the pandas side (in-process: far past the runner's result cap)."""
+    from shoplens.tools.sql import SqlRunner
+    from shoplens.tools.sqlengine.local import InProcessEngine
+
+    r = SqlRunner(path, result_bytes=1 << 40, engine=InProcessEngine(path, memory_bytes=16 * 1024**3))
     big = r.run(
         "SELECT oi.order_id, oi.quantity, oi.revenue::DOUBLE AS revenue, o.order_date, o.channel, o.region, o.status,"
         " p.name, p.category, p.brand, p.unit_cost::DOUBLE AS unit_cost FROM order_items oi"
         " JOIN orders o USING (order_id) JOIN products p USING (product_id)",
         row_cap=50_000_000, timeout_s=600,
     ).df
+    r.close()
     big["order_date"] = pd.to_datetime(big["order_date"])
     return {"lines": big}
 
@@ -113,7 +123,7 @@ def bench_scale(path: Path, runs: int) -> None:
     ctx = ToolContext.open(path, path.parent / "charts", timeout_s=120, row_cap=1_000_000)
     qs = queries(ctx.as_of)
     t0 = time.perf_counter()
-    frames = load_frames(ctx)
+    frames = load_frames(path)
     load_ms = (time.perf_counter() - t0) * 1000
     pq = pandas_versions(frames, ctx.as_of)
     print(f"  {len(frames['lines']):,} order lines; pandas load (one-off, not in the ratios): {load_ms:,.0f} ms")
@@ -136,7 +146,35 @@ def bench_scale(path: Path, runs: int) -> None:
               f"{ratio:6.1f}x  {'same' if ok else f'DIFF {d_total} vs {p_total}'}")
     print(f"  all queries: duckdb p50 {statistics.median(all_duck):.1f} ms, p95 {p95(all_duck):.1f} ms; "
           f"pandas/duckdb median ratio {statistics.median(ratios):.1f}x (>1 means DuckDB is faster)")
+    isolation_overhead(ctx, path, [compile_query(q, ctx.semantic) for q in qs.values()], runs)
     ctx.close()
+
+
+def isolation_overhead(ctx: ToolContext, path: Path, sqls: list[str], runs: int) -> None:
+    """The same queries through the worker pool and in process, interleaved; added ms per query."""
+    from shoplens.tools.sql import SqlRunner
+    from shoplens.tools.sqlengine.local import InProcessEngine
+
+    local = SqlRunner(path, timeout_s=120, row_cap=1_000_000, engine=InProcessEngine(path))
+    worker, inproc, added = [], [], []
+    for _ in range(runs):
+        for sql in sqls:
+            w = time_it(lambda sql=sql: ctx.runner.run(sql), 1)[0]
+            i = time_it(lambda sql=sql: local.run(sql), 1)[0]
+            worker.append(w)
+            inproc.append(i)
+            added.append(w - i)
+    floor = []
+    for _ in range(runs * 10):  # the per-call cost with almost no query work
+        w = time_it(lambda: ctx.runner.run("SELECT count(*) FROM products"), 1)[0]
+        i = time_it(lambda: local.run("SELECT count(*) FROM products"), 1)[0]
+        floor.append(w - i)
+    local.close()
+    print(f"  isolation: worker pool p50 {statistics.median(worker):.1f} ms p95 {p95(worker):.1f} ms | in process "
+          f"p50 {statistics.median(inproc):.1f} ms p95 {p95(inproc):.1f} ms | added per query p50 "
+          f"{statistics.median(added):.2f} ms, p95 {p95(added):.2f} ms; on a trivial query p50 "
+          f"{statistics.median(floor):.2f} ms (target p50 <= 10 ms: "
+          f"{'PASS' if statistics.median(added) <= 10 else 'FAIL'})")
 
 
 def main() -> int:

@@ -36,6 +36,19 @@ class QueryTimeout(DataError):
     """A query ran past its time budget and was interrupted."""
 
 
+class WarehouseUnavailable(DataError):
+    """The warehouse cannot answer right now (missing, locked, being replaced): not an answer but a service state.
+    Servers reply 503 with ``Retry-After: retry_after_s``."""
+
+    def __init__(self, message: str, *, hint: str | None = None, retry_after_s: int = 30) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = retry_after_s
+
+
+class WarehouseBusy(WarehouseUnavailable):
+    """Another process or job holds the warehouse (its write lock, the job lock, or every SQL worker)."""
+
+
 class ModelUnavailable(ShopLensError):
     """A model endpoint or local model cannot be reached or loaded. ``kind`` names the failure for status reports
     (refused, dns, timeout, slow, http, auth, model, tools-off, bad-response, empty, loop, client, ...)."""

@@ -198,14 +198,15 @@ def test_ui_login_when_auth_is_set(demo_db: Path, tmp_path: Path) -> None:
     from shoplens.agent.frontends.server import build_app
 
     s = Settings.load(
-        env={}, home=tmp_path / "home", db=demo_db, charts_dir=tmp_path / "charts", ui_auth="ann:pw"
+        env={}, home=tmp_path / "home", db=demo_db, charts_dir=tmp_path / "charts", ui_auth="ann:pw-of-ann-2026"
     )
     app = build_app(s)
     try:
-        with TestClient(app) as c:
+        with TestClient(app, follow_redirects=False) as c:
             assert c.get("/config").status_code == 401
-            assert c.post("/login", data={"username": "ann", "password": "nope"}).status_code == 400
-            assert c.post("/login", data={"username": "ann", "password": "pw"}).json() == {"success": True}
+            assert c.post("/login", data={"username": "ann", "password": "nope"}).status_code == 401
+            ok = c.post("/login", data={"username": "ann", "password": "pw-of-ann-2026"})
+            assert ok.status_code == 303 and "shoplens_session=" in ok.headers["set-cookie"]
             assert c.get("/config").status_code == 200
     finally:
         app.state.analyst.close()

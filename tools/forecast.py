@@ -45,16 +45,18 @@ class ForecastTool:
                         req.grain, req.horizon, model=req.model, level=(80, 95))
 
     def __init__(self, runner: SqlRunner, semantic: SemanticLayer, charts_dir: Path | str | None, *,
-                 n_jobs: int = 1, seed: int = 0) -> None:
+                 n_jobs: int = 1, seed: int = 0, chart_renderer: Any = None, chart_retention: Any = None) -> None:
         self.runner = runner
         self.semantic = semantic
         self.charts_dir = Path(charts_dir) if charts_dir else None
         self.n_jobs = n_jobs
         self.seed = seed
+        self.chart_renderer, self.chart_retention = chart_renderer, chart_retention
 
     @classmethod
     def from_context(cls, ctx: ToolContext, **kwargs: Any) -> ForecastTool:
-        return cls(ctx.runner, ctx.semantic, ctx.charts_dir, **kwargs)
+        return cls(ctx.runner, ctx.semantic, ctx.charts_dir, chart_renderer=ctx.renderer,
+                   chart_retention=ctx.retention, **kwargs)
 
     # ----- data --------------------------------------------------------------------------------------------
     def _series(self, metric: str, filters: dict[str, list[str]], grain: str, as_of: dt.date) -> tuple[pd.DataFrame, str]:
@@ -233,7 +235,9 @@ class ForecastTool:
         spec = {"kind": "forecast", "x": "ds", "y": ["y"], "units": {"y": unit, "mean": unit},
                 "labels": {"y": label}, "backtest_start": backtest_start, "filters": filters}
         try:
-            out = ChartTool(self.charts_dir, as_of=self.runner.as_of).render(
+            tool = ChartTool(self.charts_dir, as_of=self.runner.as_of, renderer=self.chart_renderer,
+                             retention=self.chart_retention)
+            out = tool.render(
                 spec, data, title=f"{self.semantic.metric(metric).label} forecast", explanation=explanation, facts=facts,
                 period_label=period.label,
             )

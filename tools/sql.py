@@ -1,8 +1,14 @@
 """The locked-down SQL runner: every query ShopLens runs, model-written or not, goes through here.
 
-Defence in depth: (1) a real parser (DuckDB's own ``extract_statements``) admits exactly one read-only statement;
-(2) the connection is read-only with external access, extensions and configuration changes disabled;
-(3) a timeout interrupts the query; (4) a row cap bounds what comes back.
+Defence in depth: (1) DuckDB's own parser admits exactly one read-only statement, and its parse tree may not call
+file readers, other SQL, settings or server introspection (``sqlengine/gate.py``, ``policy.yaml``); (2) it runs in
+a worker process on a read-only connection with external access, extensions, configuration changes and spilling
+to disk disabled; (3) the worker's address space is capped, so list and string functions cannot exhaust the
+server; (4) a deadline covering parse, plan and execute interrupts the query and then kills the worker;
+(5) a row cap and a result-size cap bound what comes back. Values Python cannot hold come back as text.
+
+``SqlRunner`` keeps one public API (``run``, ``scalar``, ``catalog``, ``as_of``) over an ``Engine``
+(``sqlengine/base.py``), so a second engine can sit behind it without the tools changing.
 """
 
 from __future__ import annotations
@@ -12,20 +18,25 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from shoplens.data.errors import DataError, QueryTimeout, UserInputError
-from shoplens.data.warehouse import open_readonly
+from shoplens.data.errors import DataError, QueryTimeout, UserInputError, WarehouseBusy
+from shoplens.tools.sqlengine import base as kinds
+from shoplens.tools.sqlengine.base import Engine, EngineFailure, Limits
+from shoplens.tools.sqlengine.convert import plain_strings, to_frame
+from shoplens.tools.sqlengine.gate import check_sql
 
-_ALLOWED = {duckdb.StatementType.SELECT}
+__all__ = ["MAX_SQL_CHARS", "QueryResult", "SqlRunner", "check_sql", "parse_size", "plain_strings"]
+
+MAX_SQL_CHARS = 1_000_000  # longer text is refused before any parsing; the deadline bounds the rest
+MIN_MEMORY_BYTES = 1_500_000_000  # a worker reserves ~1.1 GB of address space (DuckDB, Arrow) before any query
 _NAME_RE = re.compile(r'(?:column|Column) (?:with name )?"?([\w.]+)"? (?:not found|does not exist)')
 _TABLE_RE = re.compile(r'Table with name "?([\w.]+)"? does not exist')
 _FUNC_RE = re.compile(r'Function with name "?([\w.]+)"? does not exist')
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B)?\s*$", re.I)
 
 
 @dataclass
@@ -62,49 +73,24 @@ class QueryResult:
         }
 
 
-def plain_strings(df: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as Python ``str``/``None`` objects, as pandas 2 gave them (pandas 3 infers a ``str`` dtype
-    whose missing value is NaN, which would turn SQL NULLs into NaN in rows, JSON and tables)."""
-    import pandas as pd
-
-    for col in df.columns:
-        ser = df[col]
-        if pd.api.types.is_string_dtype(ser) and not pd.api.types.is_object_dtype(ser):
-            df[col] = ser.astype(object).where(ser.notna(), None)
-    return df
-
-
-def check_sql(sql: str) -> str:
-    """Return the single read-only statement in ``sql`` or raise UserInputError saying why it is refused."""
-    text = (sql or "").strip()
-    if not text:
-        raise UserInputError("The SQL is empty.", hint="Write one SELECT statement.")
-    try:
-        statements = duckdb.extract_statements(text)
-    except duckdb.Error as exc:
-        raise UserInputError(f"The SQL does not parse: {_first_line(exc)}", hint="Fix the syntax and retry.") from exc
-    if len(statements) != 1:
-        raise UserInputError(
-            f"Refused: {len(statements)} statements found; exactly one SELECT is allowed.",
-            hint="Send a single SELECT (or WITH ... SELECT) without ';'-separated extras.",
-        )
-    stmt = statements[0]
-    if stmt.type not in _ALLOWED:
-        kind = stmt.type.name.replace("_STATEMENT", "")
-        raise UserInputError(
-            f"Refused: {kind} statements are not allowed; the warehouse is read-only.",
-            hint="Only SELECT / WITH queries (and set operations of them) can run.",
-        )
-    return stmt.query.strip().rstrip(";").strip()
-
-
-def _first_line(exc: BaseException) -> str:
-    msg = str(exc).strip()
-    return msg.splitlines()[0] if msg else type(exc).__name__
+def parse_size(text: str | int) -> int:
+    """Bytes in '2GB' (DuckDB's units: KB/MB/GB/TB are powers of 1000, KiB/MiB/GiB/TiB of 1024)."""
+    if isinstance(text, int):
+        return text
+    m = _SIZE_RE.match(str(text))
+    if not m:
+        raise UserInputError(f"{text!r} is not a memory size.", hint="Write it like 2GB or 512MiB.")
+    unit = (m.group(2) or "B").upper()
+    power = " KMGT".index(unit[0]) if unit[0] in "KMGT" else 0
+    return int(float(m.group(1)) * ((1024 if "I" in unit else 1000) ** power))
 
 
 class SqlRunner:
-    """Runs one read-only statement at a time against a locked-down connection; safe from many threads."""
+    """Runs one read-only statement at a time per worker; safe from many threads.
+
+    ``memory_limit`` is the hard cap of each worker process (its address space); ``workers`` how many statements
+    may run at once; ``result_bytes`` the most a result may hold. ``engine`` replaces the worker pool (tests,
+    benchmarks, another engine)."""
 
     def __init__(
         self,
@@ -112,17 +98,37 @@ class SqlRunner:
         *,
         timeout_s: float = 10.0,
         row_cap: int = 10_000,
-        memory_limit: str = "2GB",
+        memory_limit: str = "4GB",
         threads: int = 2,
+        workers: int = 1,
+        result_bytes: int = 64 * 1024**2,
+        engine: Engine | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.timeout_s = timeout_s
         self.row_cap = row_cap
-        self._con = open_readonly(self.db_path, memory_limit=memory_limit, threads=threads)
-        self._lock = threading.Lock()
+        self.memory_bytes = parse_size(memory_limit)
+        if self.memory_bytes < MIN_MEMORY_BYTES:
+            raise UserInputError(
+                f"The SQL memory limit {memory_limit} is too small: each SQL worker needs at least 1.5GB of address "
+                "space (about 1.1 GB is reserved by DuckDB and Arrow before a query runs).",
+                hint="Set SHOPLENS_SQL_MEMORY_LIMIT to 1.5GB or more (default 4GB).",
+            )
+        self.result_bytes = result_bytes
+        if engine is None:
+            from shoplens.tools.sqlengine.process import ProcessEngine
+
+            try:
+                engine = ProcessEngine(self.db_path, memory_bytes=self.memory_bytes, threads=threads, workers=workers)
+            except EngineFailure as exc:
+                raise _startup_error(exc, self.db_path) from None
+        self.engine = engine
+        self._cache_lock = threading.Lock()
+        self._cached: dict[str, Any] = {}
+        self._cached_generation = engine.generation
 
     def close(self) -> None:
-        self._con.close()
+        self.engine.close()
 
     def __enter__(self) -> SqlRunner:
         return self
@@ -130,55 +136,61 @@ class SqlRunner:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def generation(self) -> int:
+        """Increases when the warehouse file was replaced (a job swapped in a new one) and reopened."""
+        return self.engine.generation
+
+    def refresh(self) -> int:
+        """Check the warehouse file now (a stat); returns the generation, increased if it was replaced."""
+        return self.engine.refresh()
+
     def run(self, sql: str, *, timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
         """Run one SELECT; returns rows (capped, with a truncated flag), elapsed ms and the SQL."""
-        query = check_sql(sql)
+        text = (sql or "").strip()
+        if not text:
+            raise UserInputError("The SQL is empty.", hint="Write one SELECT statement.")
+        if len(text) > MAX_SQL_CHARS:
+            raise UserInputError(f"The SQL is too long ({len(text):,} characters; at most {MAX_SQL_CHARS:,}).",
+                                 hint="Send one SELECT of reasonable size.")
         cap = self.row_cap if row_cap is None else row_cap
         limit = self.timeout_s if timeout_s is None else timeout_s
-        with self._lock:
-            cur = self._con.cursor()
-        timer = threading.Timer(limit, cur.interrupt)
         start = time.perf_counter()
-        timer.start()
         try:
-            reader = cur.sql(query).to_arrow_reader(max(cap, 1) + 1)
-            batches, n = [], 0
-            while n <= cap:  # read just past the cap, to know whether the result was truncated
-                try:
-                    batch = reader.read_next_batch()
-                except StopIteration:
-                    break
-                batches.append(batch)
-                n += batch.num_rows
-            import pyarrow as pa
-
-            table = plain_strings(pa.Table.from_batches(batches, schema=reader.schema).to_pandas())
-        except duckdb.InterruptException as exc:
-            raise QueryTimeout(
-                f"The query was stopped after {limit:g} s (time limit).",
-                hint="Narrow the period or filters, aggregate more, or avoid large joins.",
-            ) from exc
-        except duckdb.Error as exc:
-            if not timer.is_alive() and time.perf_counter() - start >= limit:
-                raise QueryTimeout(f"The query was stopped after {limit:g} s (time limit).") from exc
-            raise self._explain_error(exc) from exc
-        finally:
-            timer.cancel()
-            cur.close()
+            res = self.engine.execute(text, Limits(timeout_s=limit, row_cap=cap, memory_bytes=self.memory_bytes,
+                                                   result_bytes=self.result_bytes))
+        except EngineFailure as exc:
+            raise self._failure(exc) from None
+        try:
+            df = to_frame(res.table)
+        except Exception as exc:  # noqa: BLE001 - still a message, never a traceback
+            raise UserInputError(f"The result cannot be shown ({type(exc).__name__}).",
+                                 hint="Cast unusual columns to VARCHAR.") from None
         elapsed = (time.perf_counter() - start) * 1000
-        truncated = len(table) > cap
-        if truncated:
-            table = table.iloc[:cap]
-        return QueryResult(sql=query, df=table, elapsed_ms=elapsed, truncated=truncated)
+        return QueryResult(sql=_statement_text(text), df=df, elapsed_ms=elapsed, truncated=res.truncated)
 
     def scalar(self, sql: str) -> Any:
         res = self.run(sql, row_cap=1)
         return None if res.df.empty else res.df.iat[0, 0]
 
-    # --- catalog -------------------------------------------------------------------------------------------
-    @cached_property
+    # --- catalog (cached until the warehouse is replaced) ----------------------------------------------------
+    def _memo(self, key: str, make: Any) -> Any:
+        with self._cache_lock:
+            if self._cached_generation != self.engine.generation:
+                self._cached, self._cached_generation = {}, self.engine.generation
+            if key in self._cached:
+                return self._cached[key]
+        value = make()
+        with self._cache_lock:
+            self._cached.setdefault(key, value)
+        return value
+
+    @property
     def catalog(self) -> dict[str, list[tuple[str, str]]]:
         """Tables and their (column, type) in the main schema."""
+        return self._memo("catalog", self._read_catalog)
+
+    def _read_catalog(self) -> dict[str, list[tuple[str, str]]]:
         res = self.run(
             "SELECT table_name, column_name, data_type FROM information_schema.columns "
             "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
@@ -191,9 +203,12 @@ class SqlRunner:
     def has_table(self, name: str) -> bool:
         return name in self.catalog
 
-    @cached_property
+    @property
     def as_of(self) -> dt.date:
         """'Today' for relative periods: the latest order date in the data (answers stay reproducible)."""
+        return self._memo("as_of", self._read_as_of)
+
+    def _read_as_of(self) -> dt.date:
         if not self.has_table("orders"):
             raise DataError("The warehouse has no orders table.", hint="Rebuild or re-import the warehouse.")
         value = self.scalar("SELECT max(order_date) FROM orders")
@@ -201,17 +216,30 @@ class SqlRunner:
             raise DataError("The orders table is empty.", hint="Import orders or rebuild the demo warehouse.")
         return pd.Timestamp(value).date()
 
-    def _explain_error(self, exc: duckdb.Error) -> UserInputError:
+    def _failure(self, exc: EngineFailure) -> Exception:
+        """The engine's failure as the exception tools and front ends expect (messages carry no paths)."""
+        if exc.kind == kinds.TIMEOUT:
+            return QueryTimeout(exc.message, hint=exc.hint or "Narrow the period or filters, aggregate more, or "
+                                "avoid large joins.")
+        if exc.kind in (kinds.MEMORY, kinds.CRASHED, kinds.TOO_LARGE, kinds.REFUSED):
+            return UserInputError(exc.message, hint=exc.hint)
+        if exc.kind == kinds.BUSY:
+            return WarehouseBusy(exc.message, hint=exc.hint or "Retry in a few seconds.", retry_after_s=5)
+        if exc.kind == kinds.UNAVAILABLE:
+            return DataError(exc.message, hint=exc.hint)
+        return self._explain_error(exc)
+
+    def _explain_error(self, exc: EngineFailure) -> UserInputError:
         from rapidfuzz import process
 
-        msg = _first_line(exc)
-        hint = None
-        if m := _NAME_RE.search(str(exc)):
+        msg = exc.message
+        hint = exc.hint
+        if m := _NAME_RE.search(msg):
             bad = m.group(1).split(".")[-1]
             columns = sorted({c for cols in self.catalog.values() for c, _ in cols})
             close = [c for c, score, _ in process.extract(bad, columns, limit=3) if score >= 60]
             hint = f"Closest real columns: {', '.join(close)}." if close else "Run `shoplens schema` for the columns."
-        elif m := _TABLE_RE.search(str(exc)):
+        elif m := _TABLE_RE.search(msg):
             from shoplens.data.contract import ENRICHMENT_TABLES, TABLES
 
             name = m.group(1).split(".")[-1]
@@ -224,10 +252,23 @@ class SqlRunner:
             else:
                 close = [t for t, score, _ in process.extract(name, list(self.catalog), limit=3) if score >= 50]
                 hint = f"Did you mean {' or '.join(close)}? Tables: {tables}." if close else f"Tables: {tables}."
-        elif isinstance(exc, duckdb.PermissionException):
+        elif exc.error_class == "PermissionException":
             msg = "Refused: the query tries to read files or use the network, which is disabled."
             hint = "Query the warehouse tables only."
-        elif _FUNC_RE.search(str(exc)):
+        elif _FUNC_RE.search(msg):
             hint = "That function is not available; use standard SQL functions."
         return UserInputError(msg if msg.startswith(("This warehouse", "Refused")) else f"The query failed: {msg}",
                               hint=hint)
+
+
+def _statement_text(sql: str) -> str:
+    return sql.strip().rstrip(";").strip()
+
+
+def _startup_error(exc: EngineFailure, db_path: Path) -> Exception:
+    if exc.kind == kinds.BUSY:
+        return WarehouseBusy(exc.message, hint=exc.hint, retry_after_s=30)
+    if "missing" in exc.message:
+        return DataError("There is no warehouse file yet.", hint="Build the demo with `shoplens data demo` or import "
+                         "your shop with `shoplens data import`.")
+    return DataError(exc.message, hint=exc.hint)

@@ -129,13 +129,18 @@ def score(
     from shoplens.tools.reviews.llm import LLMReviewAnalyzer
     from shoplens.tools.reviews.scoring import ReviewScorer, score_warehouse
 
-    model = _backend(s, backend, quiet=as_json)
-    scorer = ReviewScorer(None, llm=model) if isinstance(model, LLMReviewAnalyzer) else ReviewScorer(model)
-    with _progress(as_json) as bar:
-        task = bar.add_task("Scoring reviews", total=None)
-        report = score_warehouse(s.db_path, scorer, batch_size=batch_size, rescore=rescore, limit=limit,
-                                 progress=lambda done, total: bar.update(task, completed=done, total=total),
-                                 threads=s.sql_threads)
+    # Warehouse writing (data/writer.py): the job lock is checked before anything else (another job is named at
+    # once), scoring writes a copy while the UI/API keep serving the current file, and the copy is swapped in at
+    # the end (after Ctrl-C too: finished batches are kept).
+    with _scoring_copy(s) as writer:
+        model = _backend(s, backend, quiet=as_json)
+        scorer = ReviewScorer(None, llm=model) if isinstance(model, LLMReviewAnalyzer) else ReviewScorer(model)
+        with _progress(as_json) as bar:
+            task = bar.add_task("Scoring reviews", total=None)
+            report = score_warehouse(writer.path, scorer, batch_size=batch_size, rescore=rescore, limit=limit,
+                                     progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                     threads=s.sql_threads)
+        writer.commit()
     if as_json:
         common.print_json(report.to_dict())
     else:
@@ -149,6 +154,13 @@ def score(
     if report.interrupted:
         common.err.print("Finished batches are saved; run the command again to continue.")
         raise typer.Exit(130)
+
+
+def _scoring_copy(s: Any) -> Any:
+    """The WarehouseWriter review scoring writes through (lock first, copy, swap)."""
+    from shoplens.data.writer import WarehouseWriter
+
+    return WarehouseWriter(s.db_path, job="reviews score", copy=True)
 
 
 def _score_file(s: Any, path: Path, which: str, as_json: bool) -> None:

@@ -23,15 +23,19 @@ def _runner(db: Path | None):  # noqa: ANN202
 
 
 def sql(
-    query: str = typer.Argument(..., help="One SELECT statement."),
+    query: str | None = typer.Argument(None, help="One SELECT statement, or '-' to read it from stdin."),
+    file: Path | None = typer.Option(None, "--file", "-f", help="Read the statement from this file ('-' = stdin); "
+                                     "for SQL too long for the command line."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (rows, columns, sql, elapsed_ms)."),
     max_rows: int = typer.Option(50, "--max-rows", help="Rows to print in the table view."),
     db: Path | None = typer.Option(None, "--db", help="Warehouse file (default: SHOPLENS_DB or ~/.shoplens)."),
 ) -> None:
-    """Run one read-only SQL query on the warehouse (locked down: no writes, no files, time and row limits)."""
+    """Run one read-only SQL query on the warehouse (locked down: no writes, no files, time, memory and row
+    limits). `shoplens sql - < query.sql` or `--file query.sql` read it from stdin or a file."""
     from shoplens.data.errors import ShopLensError
 
     try:
+        query = _statement(query, file)
         with _runner(db) as runner:
             res = runner.run(query)
     except ShopLensError as exc:
@@ -51,6 +55,35 @@ def sql(
     more = f", showing {max_rows}" if res.row_count > max_rows else ""
     trunc = f" (truncated at the {res.row_count:,}-row cap)" if res.truncated else ""
     common.err.print(f"{res.row_count:,} row(s){more}{trunc} in {res.elapsed_ms:.0f} ms")
+
+
+def _statement(query: str | None, file: Path | None) -> str:
+    """The SQL from the argument, a file or stdin (exactly one of them)."""
+    import sys
+
+    from shoplens.data.errors import UserInputError
+    from shoplens.tools.sql import MAX_SQL_CHARS
+
+    if (query is None) == (file is None):
+        raise UserInputError("Give the SQL either as an argument or with --file FILE ('-' reads stdin).",
+                             hint="Example: shoplens sql \"SELECT count(*) FROM orders\"")
+    if file is None and query != "-":
+        return query or ""
+    source = "-" if file is None else str(file)
+    try:
+        if source == "-":
+            text = sys.stdin.read(MAX_SQL_CHARS + 1)
+        else:
+            with open(source, encoding="utf-8") as fh:
+                text = fh.read(MAX_SQL_CHARS + 1)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise UserInputError(f"Cannot read the SQL from {source}: {reason}.",
+                             hint="Pass a readable UTF-8 text file, or '-' for stdin.") from None
+    if len(text) > MAX_SQL_CHARS:
+        raise UserInputError(f"The SQL is longer than {MAX_SQL_CHARS:,} characters.",
+                             hint="Send one SELECT of reasonable size.")
+    return text
 
 
 def _fmt(v: object) -> str:

@@ -11,6 +11,20 @@ from shoplens.agent.cli import common
 
 def register(app: typer.Typer) -> None:
     app.command("ui")(ui)
+    app.command("token")(token)
+
+
+def token(
+    length: int = typer.Option(32, "--bytes", min=24, max=128, help="Random bytes (the token is URL-safe base64, "
+                               "about 1.3 characters per byte)."),
+) -> None:
+    """Print a new random API token for SHOPLENS_API_TOKEN (needed to serve beyond this machine)."""
+    import secrets
+
+    value = secrets.token_urlsafe(length)
+    common.out.print(value)
+    common.err.print("Set it on the server: export SHOPLENS_API_TOKEN=<the token above> (keep it secret). Scripts "
+                     "send 'Authorization: Bearer <token>'; people sign in at /login with it.")
 
 
 def ui(
@@ -18,7 +32,7 @@ def ui(
         None,
         "--host",
         help="Interface to listen on (default: SHOPLENS_UI_HOST or "
-        "127.0.0.1). Beyond loopback SHOPLENS_API_TOKEN is required.",
+        "127.0.0.1). Beyond loopback SHOPLENS_API_TOKEN is required (`shoplens token` makes one).",
     ),
     port: int | None = typer.Option(None, "--port", "-p", help="Port (default: SHOPLENS_UI_PORT or 7860)."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),

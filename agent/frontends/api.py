@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shoplens.agent.analyst import MAX_QUESTION_CHARS, check_question
-from shoplens.data.errors import ShopLensError, UserInputError
+from shoplens.data.errors import ShopLensError, UserInputError, WarehouseUnavailable
 
 if TYPE_CHECKING:
     from shoplens.agent.analyst import Analyst
@@ -40,9 +40,10 @@ MEDIA = {"png": "image/png", "csv": "text/csv; charset=utf-8", "json": "applicat
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error: str, hint: str | None = None) -> None:
+    def __init__(self, status: int, error: str, hint: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(error)
-        self.status, self.error, self.hint = status, error, hint
+        self.status, self.error, self.hint, self.headers = status, error, hint, headers
 
 
 class AskRequest(BaseModel):
@@ -124,7 +125,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (404, "Not found"),
         (413, "Request body too large"),
         (422, "Invalid question or session id"),
-        (503, "Warehouse unavailable"),
+        (503, "Warehouse unavailable (locked by a job, missing or being replaced); see Retry-After"),
     )
 }
 
@@ -151,8 +152,8 @@ def create_api(analyst: Analyst, settings: Settings) -> FastAPI:
     api.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     bearer = HTTPBearer(auto_error=False, description="SHOPLENS_API_TOKEN")
 
-    def authorize(creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
-        if token is None:
+    def authorize(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        if token is None or request.scope.get("shoplens_auth"):  # the server's gate already let it in
             return
         if creds is None:
             raise ApiError(
@@ -165,7 +166,7 @@ def create_api(analyst: Analyst, settings: Settings) -> FastAPI:
 
     @api.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else exc.headers
         return JSONResponse({"error": exc.error, "hint": exc.hint}, status_code=exc.status, headers=headers)
 
     @api.exception_handler(RequestValidationError)
@@ -200,7 +201,10 @@ def create_api(analyst: Analyst, settings: Settings) -> FastAPI:
             except UserInputError as exc:
                 raise ApiError(404, exc.message, exc.hint) from None
         limiter = io_limiter if analyst.mode() == "llm" else cpu_limiter
-        answer = await anyio.to_thread.run_sync(analyst.ask, question, body.session_id, limiter=limiter)
+        try:
+            answer = await anyio.to_thread.run_sync(analyst.ask, question, body.session_id, limiter=limiter)
+        except WarehouseUnavailable as exc:  # a job holds or replaces the warehouse: not an answer
+            raise unavailable(exc) from None
         return JSONResponse(public_answer(answer.to_dict(), request.scope.get("root_path", "")))
 
     @api.get(
@@ -211,7 +215,9 @@ def create_api(analyst: Analyst, settings: Settings) -> FastAPI:
         try:
             status = await anyio.to_thread.run_sync(analyst.status, limiter=io_limiter)
         except ShopLensError as exc:
-            return JSONResponse({"status": "error", "error": exc.message, "hint": exc.hint}, status_code=503)
+            retry = getattr(exc, "retry_after_s", 30)
+            return JSONResponse({"status": "error", "error": exc.message, "hint": exc.hint}, status_code=503,
+                                headers={"Retry-After": str(retry)})
         except Exception as exc:  # noqa: BLE001 - a health check reports, it does not crash
             log.exception("health check failed")
             return JSONResponse(
@@ -254,6 +260,11 @@ def create_api(analyst: Analyst, settings: Settings) -> FastAPI:
         )
 
     return api
+
+
+def unavailable(exc: WarehouseUnavailable) -> ApiError:
+    """503 with Retry-After: the warehouse is locked, missing or being replaced; the request can be repeated."""
+    return ApiError(503, exc.message, exc.hint, headers={"Retry-After": str(int(exc.retry_after_s))})
 
 
 def cpu_slots() -> int:

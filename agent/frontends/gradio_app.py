@@ -21,6 +21,8 @@ import gradio as gr
 from shoplens.agent.analyst import MAX_QUESTION_CHARS
 from shoplens.agent.events import TextDelta
 from shoplens.agent.frontends import ui_helpers as ui
+from shoplens.agent.frontends.auth import auth_required
+from shoplens.data.errors import WarehouseUnavailable
 
 if TYPE_CHECKING:
     from shoplens.agent.analyst import Analyst
@@ -85,12 +87,15 @@ class StatusCache:
         self._lock = threading.Lock()
         self._value: dict[str, Any] | None = None
         self._at = 0.0
+        self._generation = -1
 
     def get(self) -> dict[str, Any]:
+        generation = self.analyst.warehouse_generation()  # a replaced warehouse shows at once, not after the TTL
         with self._lock:
-            if self._value is None or time.monotonic() - self._at > STATUS_TTL_S:
+            if self._value is None or time.monotonic() - self._at > STATUS_TTL_S or generation != self._generation:
                 self._value = self.analyst.status()
                 self._at = time.monotonic()
+                self._generation = self.analyst.warehouse_generation()
             value = dict(self._value)
         value["mode"] = self.analyst.mode()  # cheap and changes when the model goes away or comes back
         return value
@@ -179,7 +184,8 @@ def build_ui(analyst: Analyst, settings: Settings) -> gr.Blocks:
                     )
                 gr.Markdown(
                     '<sub>HTTP API for other tools: <a href="/api/docs" target="_blank" rel="noopener">'
-                    "/api/docs</a></sub>"
+                    "/api/docs</a>" + (' · <a href="/logout">Sign out</a>' if auth_required(settings) else "")
+                    + "</sub>"
                 )
 
         # --- handlers (thin: Analyst events in, messages out) ------------------------------------------------
@@ -207,13 +213,16 @@ def build_ui(analyst: Analyst, settings: Settings) -> gr.Blocks:
                 gr.skip(),
             )
             shown = 0.0
-            for event in analyst.stream(q, sid):
-                if turn.add(event):
-                    now = time.monotonic()
-                    if isinstance(event, TextDelta) and now - shown < TEXT_EVERY_S:
-                        continue  # a model streams word by word: redraw a few times a second, not per token
-                    shown = now
-                    yield (history + turn.messages, *(gr.skip(),) * 9)
+            try:
+                for event in analyst.stream(q, sid):
+                    if turn.add(event):
+                        now = time.monotonic()
+                        if isinstance(event, TextDelta) and now - shown < TEXT_EVERY_S:
+                            continue  # a model streams word by word: redraw a few times a second, not per token
+                        shown = now
+                        yield (history + turn.messages, *(gr.skip(),) * 9)
+            except WarehouseUnavailable as exc:  # a job holds or replaces the warehouse: say so, ask to retry
+                turn.messages.append(gr.ChatMessage(role="assistant", content=ui.unavailable_text(exc)))
             messages = history + turn.messages
             fc = turn.forecast or fc
             yield (messages, gr.skip(), messages, sid, fc, status.panel()[0], *forecast_controls(fc))

@@ -1,9 +1,12 @@
 """One uvicorn server for everything: the HTTP API under ``/api`` and the Gradio chat page at ``/``.
 
 It binds 127.0.0.1 unless told otherwise, and refuses to listen beyond loopback without an API token
-(``SHOPLENS_API_TOKEN``). The chat page can be protected with ``SHOPLENS_UI_AUTH="user:password"``; Gradio serves
-files only from the charts folder (and its own cache). ``BackgroundServer`` runs the same app in a thread on a free
-loopback port (tests and benchmarks).
+(``SHOPLENS_API_TOKEN``, at least 32 random characters: ``shoplens token``). With a token (or
+``SHOPLENS_UI_AUTH="user:password"``) one gate guards every route (``auth.AuthGate``): the chat page, Gradio's API
+and files, ``/api/*`` and the API docs; people sign in at ``/login``, scripts send the bearer token, Slack's
+endpoint checks Slack's signature. Replies name no server folder (``scrub.PathAliases``); Gradio serves files only
+from the charts folder (and its own cache). ``BackgroundServer`` runs the same app in a thread on a free loopback
+port (tests and benchmarks).
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from shoplens.agent.frontends.auth import AuthGate, auth_required
+from shoplens.agent.frontends.scrub import PathAliases
 from shoplens.data.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -43,16 +49,14 @@ def check_exposure(host: str, settings: Settings) -> list[str]:
         return []
     if not settings.api_token:
         raise UserInputError(
-            f"Refusing to listen on {host}: beyond this machine the HTTP API needs a token.",
-            hint="Set SHOPLENS_API_TOKEN to a long random secret (clients send 'Authorization: Bearer <token>'), "
-            "or keep the default --host 127.0.0.1.",
+            f"Refusing to listen on {host}: beyond this machine every route needs a token.",
+            hint="Generate one with `shoplens token` and set SHOPLENS_API_TOKEN to it (scripts send "
+            "'Authorization: Bearer <token>', people sign in at /login), or keep the default --host 127.0.0.1.",
         )
-    if not settings.ui_auth:
-        return [
-            f"The chat page on {host} has no login: anyone who can reach it can ask questions. Set "
-            "SHOPLENS_UI_AUTH=user:password (or put the server behind your single sign-on)."
-        ]
     return []
+
+
+MIN_PASSWORD = 12
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -63,6 +67,11 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
         raise UserInputError(
             "SHOPLENS_UI_AUTH must look like 'user:password'.",
             hint="Both parts are required; the password may contain ':'.",
+        )
+    if len(password) < MIN_PASSWORD:
+        raise UserInputError(
+            f"The SHOPLENS_UI_AUTH password is too short ({len(password)} characters; at least {MIN_PASSWORD}).",
+            hint="Use a long passphrase, or generate one with `shoplens token`.",
         )
     return user, password
 
@@ -81,6 +90,10 @@ def build_app(
     from shoplens.agent.analyst import Analyst
     from shoplens.agent.frontends.api import create_api
 
+    if settings.chart_workers < 0:  # a server draws charts in a process pool sized to the cores
+        from shoplens.agent.analyst import cores
+
+        settings = settings.replace(chart_workers=cores())
     analyst = analyst or Analyst(settings)
     app = FastAPI(title="ShopLens", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.analyst = analyst
@@ -105,15 +118,29 @@ def build_app(
             path="/",
             server_name=host,
             server_port=port,
-            auth=parse_auth(settings.ui_auth),
-            auth_message="ShopLens: sign in to ask questions.",
             allowed_paths=[str(charts)],
             show_error=False,
             ssr_mode=False,
             max_file_size="1mb",
             **MOUNT_OPTIONS,
         )
+        app.add_middleware(PathAliases, aliases=server_folders(settings, blocks))
+    if auth_required(settings):  # added last: the outermost layer, before anything else sees the request
+        app.add_middleware(AuthGate, token=settings.api_token or None, users=parse_auth(settings.ui_auth))
     return app
+
+
+def server_folders(settings: Settings, blocks: Any) -> dict[str, str]:
+    """Folders whose paths Gradio's replies would show, and the aliases shown instead."""
+    import tempfile
+
+    cache = getattr(blocks, "GRADIO_CACHE", None) or str(Path(tempfile.gettempdir()) / "gradio")
+    files = getattr(blocks, "shoplens_files", None)
+    folders = {str(Path(cache).resolve()): "gradio-cache", str(cache): "gradio-cache",
+               str(settings.charts_path.resolve()): "charts"}
+    if files is not None:
+        folders[str(files.root)] = "tables"
+    return folders
 
 
 def bind(host: str, port: int) -> socket.socket:

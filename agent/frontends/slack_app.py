@@ -32,7 +32,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from shoplens.agent.config import Settings
 from shoplens.agent.events import Answer, FinalAnswer, StepFinished, StepStarted
 from shoplens.agent.frontends import slack_blocks as sb
-from shoplens.data.errors import UserInputError
+from shoplens.data.errors import UserInputError, WarehouseUnavailable
 
 if TYPE_CHECKING:
     from shoplens.agent.analyst import Analyst
@@ -441,6 +441,11 @@ class SlackBot:
             log.warning("answer timed out after %.0f s in %s (thread %s)", self.answer_timeout_s, channel, thread_ts)
             text = (f"Sorry, that took longer than {self.answer_timeout_s:.0f} s, so I stopped waiting. Try a "
                     "narrower question (a shorter period, fewer breakdowns), or ask again in a minute.")
+            self._finish(channel, thread_ts, status_ts, text, sb.notice_blocks(text, ":hourglass:"))
+            return None
+        except WarehouseUnavailable as exc:  # a job holds or replaces the warehouse: say so, ask to retry
+            hint = f" {exc.hint}" if exc.hint else ""
+            text = f"Not answered: {exc.message}{hint} Please ask again in about {int(exc.retry_after_s)} s."
             self._finish(channel, thread_ts, status_ts, text, sb.notice_blocks(text, ":hourglass:"))
             return None
         except Exception:

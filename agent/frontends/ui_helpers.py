@@ -429,8 +429,16 @@ def data_panel(status: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def unavailable_text(exc: Any) -> str:
+    """The chat's reply while the warehouse cannot answer (a job holds or replaces it)."""
+    hint = f" {exc.hint}" if getattr(exc, "hint", None) else ""
+    return f"⏳ **Not answered:** {exc.message}{hint} Ask again in about {int(exc.retry_after_s)} s."
+
+
 def panel_error(exc: Exception) -> str:
-    return f"🔴 **Warehouse unavailable** — {exc}"
+    from shoplens.data.redact import redact_paths
+
+    return f"🔴 **Warehouse unavailable** — {redact_paths(str(exc))}"
 
 
 # --- forecast controls ------------------------------------------------------------------------------------------

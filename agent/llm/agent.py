@@ -29,7 +29,7 @@ from shoplens.agent.events import (
 )
 from shoplens.agent.grounding import check_grounding
 from shoplens.agent.llm.failures import EmptyReply, Endpoint, client_error, run_with_deadline, unavailable
-from shoplens.data.errors import ModelUnavailable, ShopLensError
+from shoplens.data.errors import ModelUnavailable, ShopLensError, WarehouseUnavailable
 from shoplens.tools.artifacts import ToolOutput
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ class LlmAgent:
             if not tr.text.strip() and not tr.outputs:
                 raise EmptyReply()
         except ShopLensError as exc:
-            if isinstance(exc, ModelUnavailable):
+            if isinstance(exc, ModelUnavailable | WarehouseUnavailable):
                 raise
             raise unavailable(exc, ep) from exc
         except Exception as exc:

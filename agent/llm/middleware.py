@@ -29,7 +29,7 @@ from langchain.agents.middleware import AgentMiddleware, ModelRequest, ModelResp
 from langchain_core.messages import AIMessage, SystemMessage, ToolMessage
 
 from shoplens.agent.llm.failures import LoopDetected, ModelClock
-from shoplens.data.errors import ShopLensError
+from shoplens.data.errors import ShopLensError, WarehouseUnavailable
 
 log = logging.getLogger("shoplens.llm")
 
@@ -206,6 +206,8 @@ class ToolGuard(AgentMiddleware):
         else:
             try:
                 msg = handler(request)
+            except WarehouseUnavailable:
+                raise  # the warehouse is locked or gone: no answer now, the front end says "try again"
             except ShopLensError as exc:
                 msg = self._error(run, call, exc.message, exc.hint)
             except Exception as exc:  # a bug in a tool: the model hears a short message, the log gets the trace

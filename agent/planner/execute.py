@@ -17,7 +17,7 @@ from shoplens.agent.planner import facts as facts_mod
 from shoplens.agent.planner.execute_insights import InsightKinds
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.steps import Result, Steps
-from shoplens.data.errors import ShopLensError
+from shoplens.data.errors import ShopLensError, WarehouseUnavailable
 from shoplens.tools.artifacts import Period, ToolOutput, jsonable
 from shoplens.tools.metric_query import is_additive
 
@@ -39,6 +39,8 @@ class Executor(InsightKinds):
         period: Period | None = None
         try:
             facts, period = yield from handler(self, plan)
+        except WarehouseUnavailable:
+            raise  # not something to answer around: the front end says "try again"
         except ShopLensError as exc:
             yield TextDelta(wording_insights.cannot(str(exc)))
             facts = {"kind": plan.kind, "error": str(exc)}

@@ -1,8 +1,10 @@
 """Build the deterministic demo warehouse: ``build_demo(path, scale, seed)``.
 
-The warehouse is written into a temporary file next to ``path`` (month by month, from Arrow tables, so memory
-stays bounded at any scale) and renamed into place only when it is complete: a failed or interrupted build
-never leaves a half-written warehouse, and an existing warehouse is replaced only on success.
+The warehouse is written into a scratch file next to ``path`` (month by month, from Arrow tables, so memory
+stays bounded at any scale) and renamed into place only when it is complete (``data/writer.py``): a failed or
+interrupted build never leaves a half-written warehouse, an existing warehouse is replaced only on success, a
+running server keeps answering from the old file until then, and a build refuses to start while another job
+writes the same warehouse.
 
 Same seed and scale -> identical table contents. Each part of the simulation draws from its own random stream
 (numpy PCG64 seeded from (seed, stream name)), so the streams do not shift when another part changes.
@@ -10,12 +12,9 @@ Same seed and scale -> identical table contents. Each part of the simulation dra
 
 from __future__ import annotations
 
-import contextlib
-import os
 import queue
 import threading
 import time
-import uuid
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -65,12 +64,9 @@ def build_demo(
         )
     if not isinstance(seed, int) or seed < 0:
         raise UserInputError(f"Seed must be a non-negative integer (got {seed!r}).")
+    from shoplens.data.writer import WarehouseWriter
+
     path = Path(path).expanduser().resolve()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DataError(f"Cannot create the folder {path.parent}: {exc}.", hint="Choose another --path.") from exc
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:12]}")  # hidden, beside the target, same disk
     started = time.perf_counter()
 
     def report(stage: str, fraction: float) -> None:
@@ -79,45 +75,15 @@ def build_demo(
 
     import duckdb
 
-    try:
-        con = duckdb.connect(str(tmp), config={"threads": 2, "memory_limit": "2GB"})
+    with WarehouseWriter(path, job="data demo") as w:  # fails at once when another job writes this warehouse
         try:
-            con.execute("SET enable_progress_bar = false")
-            for table in TABLES:
-                con.execute(create_table_sql(table))
-                comment = _TABLE_COMMENTS[table].replace("'", "''")
-                con.execute(f"COMMENT ON TABLE {table} IS '{comment}'")
-            con.execute("CREATE UNIQUE INDEX products_name_unique ON products(name)")
-            con.execute("BEGIN TRANSACTION")  # the inserter commits every COMMIT_ROWS rows, not per chunk
-            writer = _Inserter(con)
-            try:
-                _generate(writer.put, float(scale), seed, report)
-            except BaseException:
-                writer.close(abort=True)
-                raise
-            writer.close()
-            con.execute("COMMIT")
-            report("checkpoint", 0.99)
-            con.execute("CHECKPOINT")
-            counts = {t: _row(con, f"SELECT count(*) FROM {t}")[0] for t in TABLES}
-            first, last = _row(con, "SELECT min(order_date), max(order_date) FROM orders")
-        finally:
-            con.close()
-        report("done", 1.0)  # last chance for the caller to stop the build before the file is replaced
-        _fsync(tmp)
-        wal = Path(f"{path}.wal")
-        if wal.exists():  # a stale log of the old file must never be replayed onto the new one
-            wal.unlink()
-        os.replace(tmp, path)
-        _fsync(path.parent)
-    except BaseException as exc:
-        for leftover in (tmp, Path(f"{tmp}.wal")):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-        if isinstance(exc, OSError | duckdb.IOException):
+            counts, first, last = _write(w.path, scale, seed, report)
+            report("done", 1.0)  # last chance for the caller to stop the build before the file is replaced
+            w.commit()
+        except (OSError, duckdb.IOException) as exc:
             raise DataError(f"Cannot write the warehouse {path}: {exc}.",
-                            hint="Check the folder exists, is writable and has free space, or choose another --path.") from exc
-        raise
+                            hint="Check the folder exists, is writable and has free space, or choose another "
+                            "--path.") from exc
     return {
         "path": str(path),
         "scale": float(scale),
@@ -129,19 +95,40 @@ def build_demo(
     }
 
 
+def _write(tmp: Path, scale: float, seed: int, report: Callable[[str, float], None]) -> tuple[dict, Any, Any]:
+    """Create and fill the warehouse file ``tmp``; returns (row counts, first and last order date)."""
+    import duckdb
+
+    con = duckdb.connect(str(tmp), config={"threads": 2, "memory_limit": "2GB"})
+    try:
+        con.execute("SET enable_progress_bar = false")
+        for table in TABLES:
+            con.execute(create_table_sql(table))
+            comment = _TABLE_COMMENTS[table].replace("'", "''")
+            con.execute(f"COMMENT ON TABLE {table} IS '{comment}'")
+        con.execute("CREATE UNIQUE INDEX products_name_unique ON products(name)")
+        con.execute("BEGIN TRANSACTION")  # the inserter commits every COMMIT_ROWS rows, not per chunk
+        writer = _Inserter(con)
+        try:
+            _generate(writer.put, float(scale), seed, report)
+        except BaseException:
+            writer.close(abort=True)
+            raise
+        writer.close()
+        con.execute("COMMIT")
+        report("checkpoint", 0.99)
+        con.execute("CHECKPOINT")
+        counts = {t: _row(con, f"SELECT count(*) FROM {t}")[0] for t in TABLES}
+        first, last = _row(con, "SELECT min(order_date), max(order_date) FROM orders")
+    finally:
+        con.close()
+    return counts, first, last
+
+
 def _row(con: Any, sql: str) -> tuple[Any, ...]:
     row = con.execute(sql).fetchone()
     assert row is not None
     return tuple(row)
-
-
-def _fsync(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class _Inserter:

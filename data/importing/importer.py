@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,39 +111,38 @@ def import_shop(mapping: Mapping | Path | str, target: Path, *, dry_run: bool = 
     tick = progress or (lambda label, frac: None)
     tick("Checking the mapping", 0.0)
     files = {name: resolve_files(spec, m.base_dir, m.origin) for name, spec in m.sources.items()}
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DataError(f"Cannot create the folder {target.parent}: {exc}.") from exc
-    scratch = target.with_name(f".{target.name}.import-{os.getpid()}-{secrets.token_hex(3)}")
-    con: duckdb.DuckDBPyConnection | None = None
-    try:
-        con = duckdb.connect(str(scratch), config={"threads": threads, "memory_limit": memory_limit,
-                                                    "preserve_insertion_order": True})
-        _run(con, m, files, report, tick, rejects)
-        con.execute("CHECKPOINT")
-        con.close()
-        con = None
-        if not dry_run:
-            tick("Swapping in the new warehouse", 0.99)
-            _swap(scratch, target)
-    except duckdb.InterruptException as exc:
-        raise KeyboardInterrupt from exc
-    except RuntimeError as exc:  # DuckDB reports Ctrl-C during a query as RuntimeError("Query interrupted")
-        if "interrupted" in str(exc).lower():
+    from shoplens.data.writer import WarehouseWriter
+
+    # The writer takes the job lock first (another job writing this warehouse is reported at once), cleans up what
+    # interrupted jobs left, and gives a scratch file beside the target; only commit() replaces the target.
+    with WarehouseWriter(target, job="data import --dry-run" if dry_run else "data import") as writer:
+        con: duckdb.DuckDBPyConnection | None = None
+        try:
+            con = duckdb.connect(str(writer.path), config={"threads": threads, "memory_limit": memory_limit,
+                                                           "preserve_insertion_order": True})
+            _run(con, m, files, report, tick, rejects)
+            con.execute("CHECKPOINT")
+            con.close()
+            con = None
+            if not dry_run:
+                tick("Swapping in the new warehouse", 0.99)
+                writer.commit()
+        except duckdb.InterruptException as exc:
             raise KeyboardInterrupt from exc
-        raise
-    except duckdb.Error as exc:  # a step failed in a way no check foresaw: still a message, never a traceback
-        raise DataError(f"The import failed: {str(exc).strip().splitlines()[0]}",
-                        hint="Nothing was written. Check the mapping and the files named above.") from exc
-    except OSError as exc:
-        raise DataError(f"Cannot write the warehouse {target}: {exc}.",
-                        hint="Check that its folder exists and is writable; nothing was written.") from exc
-    finally:
-        if con is not None:
-            with contextlib.suppress(Exception):
-                con.close()
-        _remove(scratch)  # after a successful swap only DuckDB's spill folder may be left
+        except RuntimeError as exc:  # DuckDB reports Ctrl-C during a query as RuntimeError("Query interrupted")
+            if "interrupted" in str(exc).lower():
+                raise KeyboardInterrupt from exc
+            raise
+        except duckdb.Error as exc:  # a step failed in a way no check foresaw: still a message, never a traceback
+            raise DataError(f"The import failed: {str(exc).strip().splitlines()[0]}",
+                            hint="Nothing was written. Check the mapping and the files named above.") from exc
+        except OSError as exc:
+            raise DataError(f"Cannot write the warehouse {target}: {exc}.",
+                            hint="Check that its folder exists and is writable; nothing was written.") from exc
+        finally:
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.close()
     report.seconds = time.perf_counter() - started
     tick("Done", 1.0)
     return report
@@ -323,29 +320,3 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, plans: dict[str, SourcePlan],
     except duckdb.IOException as exc:
         raise UserInputError(f"Cannot write the rejects file {path}: {str(exc).splitlines()[0]}") from exc
     return path
-
-
-def _swap(scratch: Path, target: Path) -> None:
-    """Atomically replace ``target`` by ``scratch`` (same folder, so ``os.replace`` is one rename)."""
-    stale_wal = target.with_name(target.name + ".wal")
-    if stale_wal.exists():  # a WAL of the old file must never be replayed onto the new one
-        stale_wal.unlink()
-    os.replace(scratch, target)
-    with contextlib.suppress(OSError):
-        fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _remove(scratch: Path) -> None:
-    for p in (scratch, scratch.with_name(scratch.name + ".wal")):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-    tmp_dir = scratch.with_name(scratch.name + ".tmp")
-    if tmp_dir.is_dir():
-        import shutil
-
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-

@@ -1,24 +1,32 @@
 """The ``chart`` tool: draw a query result as a deck-ready chart and keep the numbers next to it.
 
-Every chart is three files under ``charts_dir`` named by a random id (uuid4 hex, so names reveal nothing about the
-question or the data): ``<id>.png`` for chat and Slack, ``<id>.csv`` with exactly the plotted rows, and
-``<id>.json`` with the resolved spec, so each chart can be checked against its numbers. Files are written to a
-temporary name and renamed, so a reader never sees a half-written chart; the PNG is written last.
+Every chart is three files under ``charts_dir`` named by an id: ``<id>.png`` for chat and Slack, ``<id>.csv``
+with exactly the plotted rows, and ``<id>.json`` with the resolved spec, so each chart can be checked against its
+numbers. The id is a keyed hash (a random per-process key) of the chart's content, so names reveal nothing about
+the question or the data, and the same chart asked for again reuses its files instead of drawing and writing
+them again. Files are written to a temporary name and renamed, so a reader never sees a half-written chart; the
+PNG is written last. Drawing happens in the ``ChartRenderer`` (in process, or a process pool on a server, with a
+cache); the folder is kept within its age and size limits (``store.Retention``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from shoplens.data.errors import DataError, UserInputError
 from shoplens.tools.artifacts import Chart, Period, ToolOutput, jsonable
+from shoplens.tools.charts.renderer import ChartRenderer, local_renderer
 from shoplens.tools.charts.spec import ChartSpec
+from shoplens.tools.charts.store import Retention, maybe_prune
 from shoplens.tools.explain import explain_facts, explain_text
 from shoplens.tools.formatting import format_date, format_value
 
@@ -26,8 +34,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from shoplens.tools.charts.render import Rendered
+    from shoplens.tools.charts.renderer import Drawn
 
 CHART_ID = re.compile(r"^[0-9a-f]{32}$")
+_ID_KEY = secrets.token_bytes(32)  # chart ids cannot be guessed from their content, nor linked across restarts
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -43,14 +53,22 @@ class ChartTool:
 
     @classmethod
     def from_context(cls, ctx: Any) -> ChartTool:
-        return cls(ctx.charts_dir, ctx.as_of)
+        return cls(ctx.charts_dir, ctx.as_of, renderer=ctx.renderer, retention=ctx.retention)
 
     def __init__(
-        self, charts_dir: Path, as_of: dt.date | None = None, *, source: str = "ShopLens warehouse"
+        self,
+        charts_dir: Path,
+        as_of: dt.date | None = None,
+        *,
+        source: str = "ShopLens warehouse",
+        renderer: ChartRenderer | None = None,
+        retention: Retention | None = None,
     ) -> None:
         self.charts_dir = Path(charts_dir)
         self.as_of = as_of
         self.source = source
+        self.renderer = renderer or local_renderer()
+        self.retention = retention or Retention()
 
     def render(
         self,
@@ -73,23 +91,20 @@ class ChartTool:
         ``facts``/``explanation`` from the caller (e.g. the forecast tool) are used as given; otherwise they are
         computed from the plotted data (``previous``/``last_year`` add the comparisons, see ``explain_facts``).
         """
-        from shoplens.tools.charts.render import png_bytes, render_chart
-
         spec = ChartSpec.from_dict(spec) if isinstance(spec, dict) else spec
         overrides = {k: v for k, v in (("title", title), ("subtitle", subtitle)) if v}
         if period_label and not spec.period_label:
             overrides["period_label"] = period_label
         if overrides:
             spec = spec.replace(**overrides)
-        rendered = render_chart(spec, df, as_of=self.as_of, source=self.source)
-        png = png_bytes(rendered.figure)
-        rendered.figure.clear()  # break the artist cycles now; nothing refers to the figure after this
+        rendered = self.renderer.draw(spec, df, as_of=self.as_of, source=self.source)
+        png = rendered.png
         rs = rendered.spec
         if facts is None:
             facts = chart_facts(rendered, previous=previous, last_year=last_year)
         if explanation is None:
             explanation = _explain(rs, facts, metric_label, period_label, filters_text)
-        chart_id = uuid.uuid4().hex
+        chart_id = _chart_id(rendered.key, spec.kind, explanation, rendered.warnings)
         png_path = self.charts_dir / f"{chart_id}.png"
         csv_path = self.charts_dir / f"{chart_id}.csv"
         json_path = self.charts_dir / f"{chart_id}.json"
@@ -105,10 +120,14 @@ class ChartTool:
             "warnings": rendered.warnings,
         }
         try:  # CSV and JSON first: once the PNG exists, so do its numbers and spec
-            self.charts_dir.mkdir(parents=True, exist_ok=True)
-            _atomic_write(csv_path, csv_bytes(rendered.data))
-            _atomic_write(json_path, json.dumps(jsonable(meta), indent=2, ensure_ascii=False).encode())
-            _atomic_write(png_path, png)
+            if _reuse(png_path, csv_path, json_path):
+                pass  # the same chart was drawn before: its files are there
+            else:
+                self.charts_dir.mkdir(parents=True, exist_ok=True)
+                _atomic_write(csv_path, csv_bytes(rendered.data))
+                _atomic_write(json_path, json.dumps(jsonable(meta), indent=2, ensure_ascii=False).encode())
+                _atomic_write(png_path, png)
+                maybe_prune(self.charts_dir, self.retention)
         except OSError as exc:
             raise DataError(
                 f"Could not save the chart in {self.charts_dir}: {exc.strerror or exc}.",
@@ -140,7 +159,27 @@ class ChartTool:
         return paths
 
 
-def chart_facts(rendered: Rendered, *, previous: Any = None, last_year: Any = None) -> dict[str, Any]:
+def _chart_id(key: str | None, kind: str, explanation: str, warnings: list[str]) -> str:
+    """The same content (picture, numbers, explanation) gets the same id; anything else a fresh random one."""
+    if key is None:
+        return uuid.uuid4().hex
+    text = json.dumps([key, kind, explanation, warnings], default=str).encode()
+    return hmac.new(_ID_KEY, text, hashlib.sha256).hexdigest()[:32]
+
+
+def _reuse(*paths: Path) -> bool:
+    """All of a chart's files exist: mark them as just used (retention removes the least recently used first)."""
+    if not all(p.exists() for p in paths):
+        return False
+    try:
+        for p in paths:
+            os.utime(p)
+    except OSError:
+        return False
+    return True
+
+
+def chart_facts(rendered: Rendered | Drawn, *, previous: Any = None, last_year: Any = None) -> dict[str, Any]:
     """Facts about the plotted data, shaped by the chart kind."""
     import numpy as np
 
@@ -221,7 +260,7 @@ def _explain(
     return explain_text(facts, metric_label or s.label_of(s.y[0]), period, filters, s.unit(s.y[0]))
 
 
-def _summary(chart: Chart, s: ChartSpec, rendered: Rendered) -> str:
+def _summary(chart: Chart, s: ChartSpec, rendered: Drawn) -> str:
     head = f"Chart {chart.chart_id} ({s.kind}): {chart.title}"
     if s.subtitle:
         head += f" — {s.subtitle}"
