@@ -6,6 +6,7 @@ grounding check compares the numbers in an answer with these facts, so every sen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -179,19 +180,16 @@ def build_facts(sf: SeriesForecast, m: int, chosen: BacktestResult, board: list[
     return facts
 
 
-def _num(x: float | None) -> str:
-    if x is None:
-        return "n/a"
-    a = abs(x)
-    if a >= 1e6:
-        return f"{x / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{x / 1e3:,.1f}k"
-    return f"{x:,.0f}" if a >= 100 else f"{x:,.2f}"
+def describe(facts: dict[str, Any], label: str = "", fmt: Callable[[float], str] | None = None) -> list[str]:
+    """Two to five plain sentences, each built only from ``facts``. ``fmt`` writes an amount for people (the
+    callers pass ``shoplens.tools.formatting.format_value`` with the metric's unit: one formatter for every
+    front end); without it amounts are written in full with thousands separators."""
 
+    def _num(x: float | None) -> str:
+        if x is None:
+            return "n/a"
+        return fmt(x) if fmt is not None else f"{x:,.0f}"
 
-def describe(facts: dict[str, Any], label: str = "") -> list[str]:
-    """Two to five plain sentences, each built only from ``facts``."""
     u = facts["unit"]
     hz = facts["horizon"]
     m = facts["model"]

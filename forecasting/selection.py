@@ -12,6 +12,7 @@ import pandas as pd
 from shoplens.forecasting import registry
 from shoplens.forecasting.backtest import BacktestResult, backtest_candidate, score_windows
 from shoplens.forecasting.ensemble import combine
+from shoplens.forecasting.intermittent import is_intermittent
 from shoplens.forecasting.prepare import LOCAL_LSTM_MAX_SERIES, Options, SeriesContext
 
 
@@ -19,7 +20,11 @@ def families(ctx: SeriesContext, opts: Options, n_series: int) -> list[str]:
     model = registry.normalize_model(opts.model)
     lstm_ok = opts.lstm in ("local",) or (opts.lstm == "auto" and n_series <= LOCAL_LSTM_MAX_SERIES)
     if model in ("auto", "ensemble"):
-        fams = ["naive", "ets", "arima"] + (["lstm"] if lstm_ok else [])
+        fams = ["naive", "ets", "theta", "arima"] + (["lstm"] if lstm_ok else [])
+        if is_intermittent(ctx.s.y):
+            fams += ["croston", "tsb", "adida"]
+    elif model == "gbm":
+        fams = ["naive"]  # the global model joins in forecast(), across series
     else:
         fams = sorted({"naive", model}, key=registry.FAMILIES.index)
     if ctx.s.n < 2 * ctx.h + 10 and "lstm" in fams:
@@ -40,7 +45,7 @@ def backtest_family(ctx: SeriesContext, family: str, regs: tuple[str, ...], star
             ctx.s.y, ctx.X(regs), ctx.plan,
             lambda spec: registry.build(family, ctx.shape, spec, start=start, backtest=True),
             name=name, model=family, regressors=regs, season_length=max(ctx.shape.season_length, 1),
-            levels=ctx.levels, nonnegative=ctx.s.nonnegative,
+            levels=ctx.levels, nonnegative=ctx.s.nonnegative, closed=ctx.closed,
         )
     except Exception as exc:  # a model that cannot fit this series drops out of the race, with the reason
         return BacktestResult(name=name, model=family, regressors=regs, preds=[], metrics={"mase": np.inf},

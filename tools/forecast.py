@@ -152,7 +152,7 @@ class ForecastTool:
         warnings += sf.warnings
         facts = {"metric": m.name, "label": m.label, "unit": m.unit, "filters": clean, "grain": grain,
                  "as_of": as_of.isoformat(), **sf.facts}
-        sentences = describe(sf.facts, label)
+        sentences = describe(sf.facts, label, lambda v: format_value(v, m.unit))
         out_period = Period(sf.forecast["ds"].iloc[0].date(), self._period_end(sf.forecast["ds"].iloc[-1], grain),
                             f"next {horizon} {grain}{'s' if horizon != 1 else ''}")
         table = self._table(sf, m.unit, label, out_period)
@@ -197,13 +197,25 @@ class ForecastTool:
 
     @staticmethod
     def _leaderboard(sf: SeriesForecast) -> Table:
+        """One row per candidate, the chosen one marked; WAPE and coverage as fractions (0.088 is 8.8%) in
+        "rate" columns, the convention every front end reads as a percentage."""
         import pandas as pd
 
-        keep = ["candidate", "description", "mase", "wape", "mae", "coverage-80", "coverage-95", "backtest_s"]
-        df = pd.DataFrame(sf.leaderboard)
-        df = df[[c for c in keep if c in df.columns]].rename(columns={"candidate": "model", "mase": "MASE",
-                                                                      "wape": "WAPE %", "mae": "MAE"})
-        return Table.from_df("Backtest leaderboard (lower MASE is better; seasonal naive is the baseline)", df)
+        rows = []
+        for r in sf.leaderboard:
+            name = r.get("candidate") or r.get("model")
+            rows.append({
+                "model": f"{name} *" if name == sf.candidate else name,
+                "description": r.get("description"),
+                "MASE": r.get("mase"),
+                "WAPE rate": None if r.get("wape") is None else round(r["wape"] / 100, 4),
+                "MAE": r.get("mae"),
+                **{f"{lv}% coverage rate": None if r.get(f"coverage-{lv}") is None else round(r[f"coverage-{lv}"] / 100, 4)
+                   for lv in (80, 95) if f"coverage-{lv}" in r},
+                "backtest s": r.get("backtest_s"),
+            })
+        return Table.from_df("Backtest leaderboard (lower MASE is better; * chosen; seasonal naive is the baseline)",
+                             pd.DataFrame(rows))
 
     def _fan_chart(self, sf: SeriesForecast, metric: str, unit: str, label: str, explanation: str,
                    facts: dict[str, Any], period: Period, filters: dict[str, list[str]]) -> tuple[list, list[str]]:
