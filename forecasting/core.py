@@ -107,8 +107,13 @@ def _fit_final(ctx: SeriesContext, r: BacktestResult) -> tuple[dict[str, np.ndar
     """Refit the chosen candidate on the whole history: the forecast, its description and, when the model can
     simulate paths, the range of the horizon total."""
     if r.model == "ensemble":
-        parts = [_fit_final(ctx, m) for m in r.spec]  # type: ignore[union-attr]
-        return combine([p for p, _, _ in parts], "mean"), "mean of " + " + ".join(d for _, d, _ in parts), None
+        spec: dict[str, Any] = r.spec  # type: ignore[assignment]
+        parts = [_fit_final(ctx, m) for m in spec["members"]]
+        if spec["weights"] is None:
+            return (combine([p for p, _, _ in parts], spec["method"]),
+                    f"{spec['method']} of " + " + ".join(d for _, d, _ in parts), None)
+        # the same words as the leaderboard row: candidate names and weights (each form is on its own row)
+        return combine([p for p, _, _ in parts], "weighted", spec["weights"]), r.description, None
     if r.final is not None:
         return r.final, r.description + (" + " + ", ".join(r.regressors) if r.regressors else ""), None
     # the final fit keeps the form the backtest validated (ARIMA orders, ETS components, theta, smoothing

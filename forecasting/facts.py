@@ -203,13 +203,13 @@ def describe(facts: dict[str, Any], label: str = "", fmt: Callable[[float], str]
         s1 += f", {ly['change_pct']:+.1f}% vs the same period last year ({_num(ly['total'])})"
     out = [s1 + "."]
     why = f"Model: {m['description']}"
-    if m.get("backtest_mase") is not None and m.get("naive_mase") is not None and m["name"] != "naive":
-        why += (f", chosen for its backtest MASE of {m['backtest_mase']:.2f} vs {m['naive_mase']:.2f} "
-                f"for seasonal naive")
-        if m.get("improvement_vs_naive_pct") is not None:
-            why += f" ({m['improvement_vs_naive_pct']:.0f}% better)"
-    elif m.get("why"):
+    if m.get("why"):
         why += f" ({m['why']})"
+    if m.get("backtest_mase") is not None and m.get("naive_mase") is not None and m["name"] != "naive":
+        why += f"; backtest MASE {m['backtest_mase']:.2f} vs {m['naive_mase']:.2f} for seasonal naive"
+        imp = m.get("improvement_vs_naive_pct")
+        if imp is not None and imp != 0:
+            why += f" ({abs(imp):.0f}% {'better' if imp > 0 else 'worse'})"
     out.append(why + ".")
     iv = facts.get("intervals", {})
     if "80" in iv and iv["80"].get("avg_half_width_pct") is not None:

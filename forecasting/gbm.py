@@ -20,12 +20,12 @@ import numpy as np
 from shoplens.forecasting.base import normal_bands
 
 PARAMS = {
-    "objective": "l1", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 40, "feature_fraction": 0.9,
+    "objective": "l1", "learning_rate": 0.08, "num_leaves": 31, "min_data_in_leaf": 40, "feature_fraction": 0.9,
     "bagging_fraction": 1.0, "lambda_l2": 1.0, "max_bin": 255, "verbose": -1, "deterministic": True,
     "force_row_wise": True, "num_threads": 1, "seed": 0, "data_random_seed": 0, "feature_fraction_seed": 0,
 }
-N_TREES = 300
-MAX_ROWS = 400_000  # training rows (series x origins x steps); origins are thinned evenly to stay under it
+N_TREES = 200
+MAX_ROWS = 200_000  # training rows (series x origins x steps); origins are thinned evenly to stay under it
 
 
 class GBMUnavailable(RuntimeError):

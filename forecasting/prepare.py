@@ -37,7 +37,7 @@ class Options:
     seed: int = 0
     lstm: str = "auto"  # auto | local | global | off
     ensemble_k: int = 3
-    ensemble_method: str = "mean"
+    ensemble_method: str = "weighted"  # weighted (every candidate, by backtest score) | mean | median (top k)
     closures: list | None = None  # known closed days: ISO dates, or MM-DD for every year
     detect_closures: bool = True  # also find closed weekdays / yearly closed days in daily sales
     gbm: str = "auto"  # auto | on | off: the global LightGBM candidate

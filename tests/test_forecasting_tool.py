@@ -23,7 +23,7 @@ def weekly(tool):
 def test_weekly_category_forecast_has_table_leaderboard_and_facts(weekly, tool_ctx) -> None:
     out = weekly
     table, board = out.tables
-    assert table.columns == ["Period", "Forecast", "Low 80%", "High 80%", "Low 95%", "High 95%"]
+    assert table.columns == ["Period", "Forecast", "Low 80", "High 80", "Low 95", "High 95"]
     assert len(table.rows) == 8
     for _, mean, lo80, hi80, lo95, hi95 in table.rows:
         assert lo95 <= lo80 <= mean <= hi80 <= hi95 and lo95 >= 0

@@ -151,7 +151,7 @@ class ForecastTool:
         sf = result.series[0]
         warnings += sf.warnings
         facts = {"metric": m.name, "label": m.label, "unit": m.unit, "filters": clean, "grain": grain,
-                 "as_of": as_of.isoformat(), **sf.facts}
+                 "as_of": as_of.isoformat(), **sf.facts, "value_unit": m.unit}
         sentences = describe(sf.facts, label, lambda v: format_value(v, m.unit))
         out_period = Period(sf.forecast["ds"].iloc[0].date(), self._period_end(sf.forecast["ds"].iloc[-1], grain),
                             f"next {horizon} {grain}{'s' if horizon != 1 else ''}")
@@ -189,11 +189,12 @@ class ForecastTool:
         cols = {"ds": "Period", "mean": "Forecast"}
         for c in fc.columns:
             if c.startswith(("lo-", "hi-")):
-                cols[c] = ("Low " if c.startswith("lo") else "High ") + c[3:] + "%"
+                # no "%" in the name: front ends read "%" columns as fractions, and these are amounts
+                cols[c] = ("Low " if c.startswith("lo") else "High ") + c[3:]
         fc = fc.rename(columns=cols)
         for c in fc.columns[1:]:
             fc[c] = fc[c].round(2)
-        return Table.from_df(f"{label} forecast, {period.label}", fc)
+        return Table.from_df(f"{label} forecast, {period.label} (Low/High N: the N% range)", fc)
 
     @staticmethod
     def _leaderboard(sf: SeriesForecast) -> Table:

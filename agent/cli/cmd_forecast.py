@@ -147,7 +147,7 @@ def _warehouse_form(metric: str, filters: dict[str, list[str]], grain: str, hori
         common.print_json(data)
         return
     common.out.print(out.summary, markup=False)
-    unit = out.facts.get("unit") or "number"
+    unit = out.facts.get("value_unit") or "number"
     fc = out.tables[0]
     _print_table(fc.title, fc.columns, fc.rows, {c: unit for c in fc.columns[1:]})
     board = out.tables[1]
