@@ -145,7 +145,7 @@ def retail(which: str, split: str = "test") -> DataSet:
         return DataSet("retail_day", tr, te, 28, "day", "D", 7, 7, True,
                        "Online Retail II, daily revenue of the whole shop (closed days are zeros)")
     # weekly revenue of the 100 best-selling products, weeks starting Monday, partial first/last weeks dropped
-    tx = tx.assign(ds=tx["ds"] - pd.to_timedelta(tx["ds"].dt.dayofweek, unit="D"))
+    tx = tx.assign(ds=tx["ds"] - pd.to_timedelta(tx["ds"].dt.day_of_week, unit="D"))
     top = tx.groupby("StockCode")["revenue"].sum().nlargest(100).index
     wk = tx[tx["StockCode"].isin(top)].groupby(["StockCode", "ds"])["revenue"].sum().clip(lower=0)
     weeks = pd.date_range(tx["ds"].min(), tx["ds"].max(), freq="7D")[1:-1]

@@ -40,12 +40,12 @@ def _from_history(ds: pd.DatetimeIndex, y: np.ndarray, days: pd.DatetimeIndex) -
         return mask
     # weekdays: closed when zero in at least 7 of the last 8 weeks
     closed_wd = [wd for wd in range(7)
-                 if len(r := zero[ds.dayofweek == wd][-8:]) >= 4 and r.sum() >= len(r) - 1]
-    mask |= np.isin(days.dayofweek, closed_wd)
+                 if len(r := zero[ds.day_of_week == wd][-8:]) >= 4 and r.sum() >= len(r) - 1]
+    mask |= np.isin(days.day_of_week, closed_wd)
     # calendar days closed in every year seen (only with a full year of history); a date that is zero only
     # because its weekday is a closing day says nothing about the date itself, so those are left out
     if len(y) >= 365:
-        keep = ~np.isin(ds.dayofweek, closed_wd)
+        keep = ~np.isin(ds.day_of_week, closed_wd)
         frame = pd.DataFrame({"md": ds.strftime("%m-%d")[keep], "zero": zero[keep]})
         per_day = frame.groupby("md")["zero"].agg(["all", "size"])
         need = 2 if len(y) >= 730 else 1

@@ -71,7 +71,7 @@ def seasonality_facts(ds: pd.DatetimeIndex, y: np.ndarray, freq: str) -> dict[st
         # ratio to a centred weekly mean removes trend before averaging by weekday
         base = s.rolling(7, center=True, min_periods=7).mean()
         ratio = (s / base).replace([np.inf, -np.inf], np.nan).dropna()
-        prof = ratio.groupby(ratio.index.dayofweek).mean()
+        prof = ratio.groupby(ratio.index.day_of_week).mean()
         if len(prof) == 7 and prof.notna().all():
             out["weekly_peak"] = WEEKDAYS[int(prof.idxmax())]
             out["weekly_peak_pct"] = _r((prof.max() - 1) * 100, 1)

@@ -23,7 +23,7 @@ MIN_LENGTH = 16
 def date_features(ds: pd.DatetimeIndex, freq: str) -> np.ndarray:
     """Calendar position of each date for a tree model (plain integers: trees need no sine/cosine)."""
     if freq == "D":
-        cols = [ds.dayofweek, ds.day, ds.month, ds.dayofyear]
+        cols = [ds.day_of_week, ds.day, ds.month, ds.day_of_year]
     elif freq == "W":
         cols = [ds.isocalendar().week.to_numpy(dtype=float), ds.month, ds.day]
     elif freq == "M":

@@ -101,15 +101,15 @@ def _shop_with_closures() -> pd.DataFrame:
     """A daily shop closed on Saturdays and every 25-26 December."""
     rng = np.random.default_rng(0)
     ds = pd.date_range("2023-01-01", "2025-12-10", freq="D")
-    y = 100 + 20 * (ds.dayofweek == 4) + rng.normal(0, 5, len(ds))
-    y[(ds.dayofweek == 5) | ((ds.month == 12) & ds.day.isin([25, 26]))] = 0.0
+    y = 100 + 20 * (ds.day_of_week == 4) + rng.normal(0, 5, len(ds))
+    y[(ds.day_of_week == 5) | ((ds.month == 12) & ds.day.isin([25, 26]))] = 0.0
     return pd.DataFrame({"unique_id": "shop", "ds": ds, "y": y})
 
 
 def test_closed_days_are_forecast_as_closed() -> None:
     res = forecast(_shop_with_closures(), 28, "ets", freq="day", calendar=False)
     fc = res.series[0].forecast.set_index("ds")
-    closed = fc.index[(fc.index.dayofweek == 5) | ((fc.index.month == 12) & fc.index.day.isin([25, 26]))]
+    closed = fc.index[(fc.index.day_of_week == 5) | ((fc.index.month == 12) & fc.index.day.isin([25, 26]))]
     assert len(closed) >= 5
     assert (fc.loc[closed, ["mean", "lo-80", "hi-95"]] == 0).all().all()
     assert (fc.drop(index=closed)["mean"] > 50).all()
