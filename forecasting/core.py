@@ -204,6 +204,8 @@ def _finish(ctx: SeriesContext, opts: Options, results: list[BacktestResult], re
         backtest=backtest_frame(ctx, chosen), warnings=ctx.warnings, notes=ctx.notes, timings=timings, why=why,
         candidate=chosen.name,
     )
+    if not opts.explain:  # batch runs store the forecasts only: no explanation facts (STL trend, seasonality...)
+        return sf
     t_facts = time.perf_counter()
     sf.facts = build_facts(sf, ctx.shape.season_length, chosen, board)
     sf.facts["forecast_total_range"] = _total_range(fc, totals, calibration, ctx.levels, ctx.s.nonnegative)

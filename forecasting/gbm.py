@@ -24,8 +24,8 @@ PARAMS = {
     "bagging_fraction": 1.0, "lambda_l2": 1.0, "max_bin": 255, "verbose": -1, "deterministic": True,
     "force_row_wise": True, "num_threads": 1, "seed": 0, "data_random_seed": 0, "feature_fraction_seed": 0,
 }
-N_TREES = 200
-MAX_ROWS = 200_000  # training rows (series x origins x steps); origins are thinned evenly to stay under it
+N_TREES = 150
+MAX_ROWS = 100_000  # training rows (series x origins x steps); origins are thinned evenly to stay under it
 
 
 class GBMUnavailable(RuntimeError):

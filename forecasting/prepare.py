@@ -41,6 +41,7 @@ class Options:
     closures: list | None = None  # known closed days: ISO dates, or MM-DD for every year
     detect_closures: bool = True  # also find closed weekdays / yearly closed days in daily sales
     gbm: str = "auto"  # auto | on | off: the global LightGBM candidate
+    explain: bool = True  # build the explanation facts (trend, seasonality, vs last year); batch runs skip them
     # Threads for torch inside one process. The models are small: on 2 shared cores one thread was 2-12x faster
     # than two (OpenMP/OpenBLAS threads spin while waiting), so parallelism comes from processes across series.
     threads: int = 1

@@ -101,7 +101,8 @@ class BatchForecast:
         end = df["ds"].max()
         t0 = time.perf_counter()
         res = forecast(df, int(horizon), model, (80, 95), freq=freq, end=end, n_jobs=self.n_jobs, seed=self.seed,
-                       fill="zero" if is_additive(m) else "interpolate", campaigns=campaigns, progress=progress)
+                       fill="zero" if is_additive(m) else "interpolate", campaigns=campaigns, progress=progress,
+                       explain=False)
         seconds = time.perf_counter() - t0
         rows = self.rows(res, m.name, ",".join(levels), grain)
         run_id = new_run_id()

@@ -9,7 +9,8 @@ import typer
 
 from shoplens.agent.cli import common
 
-MODEL_HELP = "auto (best by backtest) | arima | lstm | ets | naive (seasonal naive) | ensemble"
+MODEL_HELP = ("auto (weighted combination by backtest) | arima | ets | theta | gbm (global LightGBM) | lstm | "
+              "croston | tsb | adida | naive (seasonal naive) | ensemble")
 
 
 def register(app: typer.Typer) -> None:
@@ -52,7 +53,7 @@ def forecast(
                                  "model, the backtest leaderboard (MASE per model) and warnings."),
     db: Path | None = typer.Option(None, "--db", help="Warehouse file (default: SHOPLENS_DB or ~/.shoplens)."),
 ) -> None:
-    """Forecast a metric (with --metric) or your own series (with --csv), with 80/95% ranges and a backtest."""
+    """Forecast a metric (--metric), every product/category/region (--all) or a CSV (--csv), with 80/95% ranges."""
     from shoplens.data.errors import ShopLensError
 
     try:
