@@ -84,7 +84,7 @@ def _demo_frame(runner, group: str, grain: str) -> pd.DataFrame:
     sql = compile_query(MetricQuery("revenue", group_by=[group], grain=grain, order="period"), sem)
     df = runner.run(sql).df.rename(columns={group: "unique_id", "period": "ds", "revenue": "y"})
     df["ds"] = pd.to_datetime(df["ds"])
-    df["y"] = df["y"].astype(float)
+    df["y"] = df["y"].astype(float).fillna(0.0)  # a day with orders but none completed has NULL revenue
     df["unique_id"] = df["unique_id"].astype(str)
     if grain == "week":  # the first and last weeks are partial
         df = df[(df["ds"] > df["ds"].min()) & (df["ds"] < df["ds"].max())]
@@ -105,7 +105,7 @@ def demo(runner, which: str, split: str = "test") -> DataSet:
         sf = pd.infer_freq(pd.DatetimeIndex(sorted(tr["ds"].unique()))[:10]) or sf
     n = tr["unique_id"].nunique()
     return DataSet(f"demo_{which}", tr, te, h, freq, sf, season, season, True,
-                   f"demo warehouse, {n} {which.split('_')[0]} series, {which.split('_')[1]}ly revenue")
+                   f"demo warehouse, {n} {which.split('_')[0]} series, {'daily' if freq == 'day' else 'weekly'} revenue")
 
 
 def _retail_file() -> Path:

@@ -33,9 +33,9 @@ def _bytes(res) -> bytes:  # noqa: ANN001
 
 @pytest.mark.slow
 def test_same_forecast_bytes_with_one_and_two_worker_processes() -> None:
-    df = _panel()
-    one = forecast(df, 6, "auto", freq="week", n_jobs=1, lstm="off", calendar=False)
-    two = forecast(df, 6, "auto", freq="week", n_jobs=2, lstm="off", calendar=False)
+    df = _panel(3, 110)
+    one = forecast(df, 4, "auto", freq="week", n_jobs=1, lstm="off", calendar=False, explain=False)
+    two = forecast(df, 4, "auto", freq="week", n_jobs=2, lstm="off", calendar=False, explain=False)
     assert {s.model for s in one.series} and "gbm" in {r["model"] for r in one.series[0].leaderboard}
     assert one.to_frame().to_csv(index=False) == two.to_frame().to_csv(index=False)
     assert _bytes(one) == _bytes(two)
