@@ -124,3 +124,18 @@ def test_known_closures_from_the_calendar() -> None:
     mask = closed_mask(ds, np.full(60, 5.0), fut, "D", closures=["03-05", "2025-03-07"])
     assert mask is not None and [str(d.date()) for d in ds.append(fut)[mask]] == ["2025-03-05", "2025-03-07"]
     assert closed_mask(ds, np.full(60, 5.0), fut, "W") is None
+
+
+def test_a_failed_write_leaves_no_half_run(tmp_path: Path) -> None:
+    from shoplens.forecasting.store import write_run
+
+    store = tmp_path / "results.duckdb"
+    run = {"run_id": "r1", "created_at": pd.Timestamp("2026-01-01"), "metric": "revenue", "level": "product",
+           "grain": "week", "horizon": 1, "n_series": 1, "n_failed": 0, "seconds": 1.0, "version": "t", "options": {}}
+    good = pd.DataFrame({"unique_id": ["a"], "ds": [pd.Timestamp("2026-01-05")], "step": [1], "model": ["ets"],
+                         "mean": [1.0]})
+    write_run(store, run, good)
+    with pytest.raises(Exception):  # noqa: B017 - any database error
+        write_run(store, {**run, "run_id": "r2"}, good.assign(step=["not a number"]))
+    assert runs(store)["run_id"].tolist() == ["r1"]
+    assert set(latest_forecasts(store, "product")["run_id"]) == {"r1"}
