@@ -28,6 +28,7 @@ class Settings:
     home: Path = field(default_factory=_default_home)
     db: Path | None = None  # default: <home>/shoplens.duckdb
     charts_dir: Path | None = None  # default: <home>/charts
+    results: Path | None = None  # results store (batch forecasts), never the warehouse; default <home>/results.duckdb
     debug: bool = False  # show tracebacks for unexpected errors
     demo_scale: float = 1.0
     demo_seed: int = 42
@@ -76,11 +77,19 @@ class Settings:
         object.__setattr__(
             self, "charts_dir", Path(self.charts_dir).expanduser() if self.charts_dir else home / "charts"
         )
+        object.__setattr__(
+            self, "results", Path(self.results).expanduser() if self.results else home / "results.duckdb"
+        )
 
     @property
     def db_path(self) -> Path:
         assert self.db is not None
         return self.db
+
+    @property
+    def results_path(self) -> Path:
+        assert self.results is not None
+        return self.results
 
     @property
     def charts_path(self) -> Path:

@@ -58,7 +58,7 @@ def rerun_forecast(toolbox: Toolbox, args: dict[str, Any], *, horizon: int, mode
 
 
 def without_ranges(table: Table) -> Table:
-    keep = [i for i, c in enumerate(table.columns) if not re.match(r"^(Low|High) \d+%$", str(c))]
+    keep = [i for i, c in enumerate(table.columns) if not re.match(r"^(Low|High) \d+%?$", str(c))]
     return Table(table.title, [table.columns[i] for i in keep], [[r[i] for i in keep] for r in table.rows],
                  table.total_rows)
 

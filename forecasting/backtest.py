@@ -64,6 +64,16 @@ class BacktestResult:
         return float(v) if np.isfinite(v) else float(self.metrics.get("mae", np.inf))
 
 
+def apply_closed(p: dict[str, np.ndarray], closed: np.ndarray | None, start: int, h: int) -> dict[str, np.ndarray]:
+    """Zero a forecast (mean and bounds) on the closed days among the ``h`` steps from index ``start``."""
+    if closed is None:
+        return p
+    shut = closed[start:start + h]
+    if not shut.any():
+        return p
+    return {k: np.where(shut, 0.0, v) for k, v in p.items()}
+
+
 def score_windows(
     y: np.ndarray, plan: WindowPlan, preds: list[dict[str, np.ndarray]], season_length: int, levels: list[int]
 ) -> tuple[dict[str, float], list[dict[str, float]]]:
@@ -88,6 +98,7 @@ def backtest_candidate(
     season_length: int = 1,
     levels: list[int] | None = None,
     nonnegative: bool = False,
+    closed: np.ndarray | None = None,
 ) -> BacktestResult:
     """Fit/predict the candidate on each window and score it against the actuals."""
     levels = list(levels or [80, 95])
@@ -110,7 +121,7 @@ def backtest_candidate(
         p = m.predict(plan.h, Xte, levels)
         if nonnegative:
             p = {k: np.maximum(v, 0.0) for k, v in p.items()}
-        preds.append(p)
+        preds.append(apply_closed(p, closed, c, plan.h))
     avg, per = score_windows(y, plan, preds, season_length, levels)
     return BacktestResult(
         name=name, model=model, regressors=tuple(regressors), preds=preds, metrics=avg, per_window=per,

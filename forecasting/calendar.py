@@ -163,9 +163,9 @@ def date_features(ds: Sequence | pd.DatetimeIndex, freq: str) -> np.ndarray:
     """Position-in-season features for neural models: day of week and day of year as sine/cosine pairs."""
     ds = pd.DatetimeIndex(ds)
     f = normalize_freq(freq)
-    doy = 2 * np.pi * (ds.dayofyear.to_numpy() - 1) / 365.25
+    doy = 2 * np.pi * (ds.day_of_year.to_numpy() - 1) / 365.25
     cols = [np.sin(doy), np.cos(doy), np.sin(2 * doy), np.cos(2 * doy)]
     if f == "D":
-        dow = 2 * np.pi * ds.dayofweek.to_numpy() / 7
-        cols += [np.sin(dow), np.cos(dow), (ds.dayofweek.to_numpy() >= 5).astype(float)]
+        dow = 2 * np.pi * ds.day_of_week.to_numpy() / 7
+        cols += [np.sin(dow), np.cos(dow), (ds.day_of_week.to_numpy() >= 5).astype(float)]
     return np.column_stack(cols)

@@ -10,6 +10,7 @@ backtest as a Nixtla-style frame.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ import pandas as pd
 
 from shoplens.data.errors import UserInputError
 from shoplens.forecasting import registry
-from shoplens.forecasting.backtest import BacktestResult
+from shoplens.forecasting.backtest import BacktestResult, apply_closed
 from shoplens.forecasting.base import single_threaded
 from shoplens.forecasting.ensemble import combine
 from shoplens.forecasting.prepare import Options, SeriesContext, build_context
@@ -54,6 +55,7 @@ class SeriesForecast:
     facts: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     why: str = ""
+    candidate: str = ""  # the chosen leaderboard row (e.g. "arima+calendar")
 
     def to_dict(self) -> dict[str, Any]:
         from shoplens.data.serialize import jsonable
@@ -63,6 +65,7 @@ class SeriesForecast:
             "freq": self.freq,
             "model": self.model,
             "model_description": self.description,
+            "candidate": self.candidate,
             "why": self.why,
             "forecast": self.forecast.assign(ds=self.forecast["ds"].dt.date).to_dict(orient="records"),
             "leaderboard": self.leaderboard,
@@ -104,12 +107,19 @@ def _fit_final(ctx: SeriesContext, r: BacktestResult) -> tuple[dict[str, np.ndar
     """Refit the chosen candidate on the whole history: the forecast, its description and, when the model can
     simulate paths, the range of the horizon total."""
     if r.model == "ensemble":
-        parts = [_fit_final(ctx, m) for m in r.spec]  # type: ignore[union-attr]
-        return combine([p for p, _, _ in parts], "mean"), "mean of " + " + ".join(d for _, d, _ in parts), None
+        spec: dict[str, Any] = r.spec  # type: ignore[assignment]
+        parts = [_fit_final(ctx, m) for m in spec["members"]]
+        if spec["weights"] is None:
+            return (combine([p for p, _, _ in parts], spec["method"]),
+                    f"{spec['method']} of " + " + ".join(d for _, d, _ in parts), None)
+        # the same words as the leaderboard row: candidate names and weights (each form is on its own row)
+        return combine([p for p, _, _ in parts], "weighted", spec["weights"]), r.description, None
     if r.final is not None:
         return r.final, r.description + (" + " + ", ".join(r.regressors) if r.regressors else ""), None
-    # the final fit re-searches the orders on the whole history, keeping the backtest's differencing and scale
-    model = registry.build(r.model, ctx.shape, None, start=r.spec)
+    # the final fit keeps the form the backtest validated (ARIMA orders, ETS components, theta, smoothing
+    # constants) and re-estimates its coefficients on the whole history: the headline and the leaderboard
+    # describe the same model
+    model = registry.build(r.model, ctx.shape, r.spec)
     model.fit(ctx.s.y, ctx.X(r.regressors))
     pred = model.predict(ctx.h, ctx.X(r.regressors, future=True), ctx.levels)
     desc = model.description + (" + " + ", ".join(r.regressors) if r.regressors else "")
@@ -177,7 +187,9 @@ def _finish(ctx: SeriesContext, opts: Options, results: list[BacktestResult], re
         why = "fallback"
     if ctx.s.nonnegative:
         pred = {k: np.maximum(v, 0.0) for k, v in pred.items()}
+    pred = apply_closed(pred, ctx.closed, ctx.s.n, ctx.h)
     pred, calibration = calibrate(pred, chosen, ctx)
+    pred = apply_closed(pred, ctx.closed, ctx.s.n, ctx.h)
     if calibration:
         ctx.notes.append("Intervals widened to match the backtest's coverage: " + ", ".join(
             f"{lv}% x{f:.2f}" for lv, f in calibration.items()) + ".")
@@ -190,7 +202,10 @@ def _finish(ctx: SeriesContext, opts: Options, results: list[BacktestResult], re
         uid=ctx.s.uid, freq=ctx.s.freq, ds=ctx.s.ds, y=ctx.s.y, forecast=fc, model=chosen.model, description=desc,
         leaderboard=leaderboard, regressors=report, selected_regressors=list(chosen.regressors),
         backtest=backtest_frame(ctx, chosen), warnings=ctx.warnings, notes=ctx.notes, timings=timings, why=why,
+        candidate=chosen.name,
     )
+    if not opts.explain:  # batch runs store the forecasts only: no explanation facts (STL trend, seasonality...)
+        return sf
     t_facts = time.perf_counter()
     sf.facts = build_facts(sf, ctx.shape.season_length, chosen, board)
     sf.facts["forecast_total_range"] = _total_range(fc, totals, calibration, ctx.levels, ctx.s.nonnegative)
@@ -235,13 +250,18 @@ def forecast(
     fill: str = "zero",
     end: pd.Timestamp | None = None,
     n_jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> ForecastResult:
     """Forecast every series of a long frame ``unique_id, ds, y`` ``h`` steps ahead.
 
     ``regressors`` names extra columns of ``df`` to try as regressors (e.g. ``sentiment``); their future values
     come from ``future_X`` (``unique_id, ds, <columns>``), from rows after the last value in ``df``, or are held
-    at the last value. Other keyword options are the fields of :class:`Options`.
+    at the last value. ``progress(done, total)`` is called as series finish their model race. Other keyword
+    options are the fields of :class:`Options`.
+
+    The result depends only on the inputs and options: never on ``n_jobs``, thread counts or machine load
+    (every model runs single-threaded with fixed seeds, and no decision uses a time budget).
     """
     bad = [lv for lv in level if not isinstance(lv, int | float) or not 0 < lv < 100]
     if bad or not level:
@@ -256,11 +276,12 @@ def forecast(
     if opts.lstm not in ("auto", "local", "global", "off"):
         raise UserInputError(f"Unknown LSTM mode {opts.lstm!r}.", hint="Use auto, local, global or off.")
     with single_threaded():
-        return _forecast(df, opts, regressors, future_X, freq, fill, end, n_jobs)
+        return _forecast(df, opts, regressors, future_X, freq, fill, end, n_jobs, progress)
 
 
 def _forecast(df: pd.DataFrame, opts: Options, regressors: list[str] | None, future_X: pd.DataFrame | None,
-              freq: str | None, fill: str, end: pd.Timestamp | None, n_jobs: int) -> ForecastResult:
+              freq: str | None, fill: str, end: pd.Timestamp | None, n_jobs: int,
+              progress: Callable[[int, int], None] | None = None) -> ForecastResult:
     df = df if "unique_id" in df.columns else df.assign(unique_id="series")
     regs = [r for r in (regressors or [])]
     missing = [r for r in regs if r not in df.columns]
@@ -299,15 +320,23 @@ def _forecast(df: pd.DataFrame, opts: Options, regressors: list[str] | None, fut
         from joblib import Parallel, delayed
 
         wopts = Options(**{**opts.__dict__, "threads": 1})
-        runs = Parallel(n_jobs=n_jobs, backend="loky")(
+        gen = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")(
             delayed(_run_one)(s, wopts, fx.get(s.uid), n, True) for s in todo
         )
     else:
-        runs = [_run_one(s, opts, fx.get(s.uid), n) for s in todo]
+        gen = (_run_one(s, opts, fx.get(s.uid), n) for s in todo)
+    for run in gen:  # in input order, whatever the number of processes
+        runs.append(run)
+        if progress is not None:
+            progress(len(runs), n)
     if opts.lstm == "global":
         from shoplens.forecasting.global_lstm import add_global_lstm
 
         add_global_lstm(runs, opts)
+    if opts.gbm == "on" or (opts.gbm == "auto" and opts.model in ("auto", "ensemble", "gbm")):
+        from shoplens.forecasting.global_gbm import add_global_gbm
+
+        add_global_gbm(runs, opts)
     out = [_finish(ctx, opts, results, report, timings) for ctx, results, report, timings in runs]
     return ForecastResult(series=out, errors=errors)
 

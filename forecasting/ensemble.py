@@ -11,15 +11,20 @@ import numpy as np
 from shoplens.forecasting.base import levels_or_default
 
 
-def combine(preds: list[dict[str, np.ndarray]], method: str = "mean") -> dict[str, np.ndarray]:
+def combine(preds: list[dict[str, np.ndarray]], method: str = "mean",
+            weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Combine forecasts key by key: ``mean``, ``median`` or ``weighted`` (``weights`` summing to one)."""
     if not preds:
         raise ValueError("nothing to combine")
-    if method not in ("mean", "median"):
-        raise ValueError(f"unknown combination {method!r}; use 'mean' or 'median'")
-    agg = np.mean if method == "mean" else np.median
+    if method not in ("mean", "median", "weighted"):
+        raise ValueError(f"unknown combination {method!r}; use 'mean', 'median' or 'weighted'")
     keys = set(preds[0])
     for p in preds[1:]:
         keys &= set(p)
+    if method == "weighted":
+        w = np.asarray(weights, dtype=float)[:, None]
+        return {k: (w * np.vstack([p[k] for p in preds])).sum(axis=0) / w.sum() for k in sorted(keys)}
+    agg = np.mean if method == "mean" else np.median
     return {k: agg(np.vstack([p[k] for p in preds]), axis=0) for k in sorted(keys)}
 
 

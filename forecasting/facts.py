@@ -6,6 +6,7 @@ grounding check compares the numbers in an answer with these facts, so every sen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -70,7 +71,7 @@ def seasonality_facts(ds: pd.DatetimeIndex, y: np.ndarray, freq: str) -> dict[st
         # ratio to a centred weekly mean removes trend before averaging by weekday
         base = s.rolling(7, center=True, min_periods=7).mean()
         ratio = (s / base).replace([np.inf, -np.inf], np.nan).dropna()
-        prof = ratio.groupby(ratio.index.dayofweek).mean()
+        prof = ratio.groupby(ratio.index.day_of_week).mean()
         if len(prof) == 7 and prof.notna().all():
             out["weekly_peak"] = WEEKDAYS[int(prof.idxmax())]
             out["weekly_peak_pct"] = _r((prof.max() - 1) * 100, 1)
@@ -179,19 +180,16 @@ def build_facts(sf: SeriesForecast, m: int, chosen: BacktestResult, board: list[
     return facts
 
 
-def _num(x: float | None) -> str:
-    if x is None:
-        return "n/a"
-    a = abs(x)
-    if a >= 1e6:
-        return f"{x / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{x / 1e3:,.1f}k"
-    return f"{x:,.0f}" if a >= 100 else f"{x:,.2f}"
+def describe(facts: dict[str, Any], label: str = "", fmt: Callable[[float], str] | None = None) -> list[str]:
+    """Two to five plain sentences, each built only from ``facts``. ``fmt`` writes an amount for people (the
+    callers pass ``shoplens.tools.formatting.format_value`` with the metric's unit: one formatter for every
+    front end); without it amounts are written in full with thousands separators."""
 
+    def _num(x: float | None) -> str:
+        if x is None:
+            return "n/a"
+        return fmt(x) if fmt is not None else f"{x:,.0f}"
 
-def describe(facts: dict[str, Any], label: str = "") -> list[str]:
-    """Two to five plain sentences, each built only from ``facts``."""
     u = facts["unit"]
     hz = facts["horizon"]
     m = facts["model"]
@@ -205,13 +203,13 @@ def describe(facts: dict[str, Any], label: str = "") -> list[str]:
         s1 += f", {ly['change_pct']:+.1f}% vs the same period last year ({_num(ly['total'])})"
     out = [s1 + "."]
     why = f"Model: {m['description']}"
-    if m.get("backtest_mase") is not None and m.get("naive_mase") is not None and m["name"] != "naive":
-        why += (f", chosen for its backtest MASE of {m['backtest_mase']:.2f} vs {m['naive_mase']:.2f} "
-                f"for seasonal naive")
-        if m.get("improvement_vs_naive_pct") is not None:
-            why += f" ({m['improvement_vs_naive_pct']:.0f}% better)"
-    elif m.get("why"):
+    if m.get("why"):
         why += f" ({m['why']})"
+    if m.get("backtest_mase") is not None and m.get("naive_mase") is not None and m["name"] != "naive":
+        why += f"; backtest MASE {m['backtest_mase']:.2f} vs {m['naive_mase']:.2f} for seasonal naive"
+        imp = m.get("improvement_vs_naive_pct")
+        if imp is not None and imp != 0:
+            why += f" ({abs(imp):.0f}% {'better' if imp > 0 else 'worse'})"
     out.append(why + ".")
     iv = facts.get("intervals", {})
     if "80" in iv and iv["80"].get("avg_half_width_pct") is not None:

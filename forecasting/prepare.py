@@ -17,6 +17,8 @@ from shoplens.forecasting import registry
 from shoplens.forecasting.backtest import WindowPlan, plan_windows
 from shoplens.forecasting.base import levels_or_default
 from shoplens.forecasting.calendar import calendar_features, campaign_feature, campaigns_end
+from shoplens.forecasting.closures import closed_mask
+from shoplens.forecasting.closures import describe as describe_closures
 from shoplens.forecasting.series import Series, check_horizon, future_dates, periods_per_year, unit
 
 LOCAL_LSTM_MAX_SERIES = 10  # with more series, "auto" leaves the LSTM out unless lstm="global" or "local"
@@ -35,7 +37,11 @@ class Options:
     seed: int = 0
     lstm: str = "auto"  # auto | local | global | off
     ensemble_k: int = 3
-    ensemble_method: str = "mean"
+    ensemble_method: str = "weighted"  # weighted (every candidate, by backtest score) | mean | median (top k)
+    closures: list | None = None  # known closed days: ISO dates, or MM-DD for every year
+    detect_closures: bool = True  # also find closed weekdays / yearly closed days in daily sales
+    gbm: str = "auto"  # auto | on | off: the global LightGBM candidate
+    explain: bool = True  # build the explanation facts (trend, seasonality, vs last year); batch runs skip them
     # Threads for torch inside one process. The models are small: on 2 shared cores one thread was 2-12x faster
     # than two (OpenMP/OpenBLAS threads spin while waiting), so parallelism comes from processes across series.
     threads: int = 1
@@ -53,6 +59,7 @@ class SeriesContext:
     warnings: list[str]
     notes: list[str]
     spent: dict[str, float] = field(default_factory=dict)  # seconds per model family, regressor trials included
+    closed: np.ndarray | None = None  # closed days over history + horizon (daily series), forecast as zero
 
     def X(self, groups: tuple[str, ...], future: bool = False) -> np.ndarray | None:
         if not groups:
@@ -133,7 +140,11 @@ def build_context(s: Series, opts: Options, future_X: pd.DataFrame | None) -> Se
                 fut = np.full(h, hist[-1])
                 notes.append(f"Future values of {col!r} are not known; held at the last value ({hist[-1]:.3g}).")
             groups[col] = (hist[:, None], fut[:, None])
-    return SeriesContext(s, h, levels_or_default(opts.level), shape, plan, groups, fut_ds, warnings, notes)
+    closed = closed_mask(s.ds, s.y, fut_ds, s.freq, opts.closures, opts.detect_closures and s.nonnegative)
+    if closed is not None and (note := describe_closures(closed, fut_ds)):
+        notes.append(note)
+    return SeriesContext(s, h, levels_or_default(opts.level), shape, plan, groups, fut_ds, warnings, notes,
+                         closed=closed)
 
 
 def default_step(s: Series, h: int, n_windows: int, yp: float | None, min_train: int) -> int:

@@ -6,18 +6,24 @@ from dataclasses import dataclass
 
 from shoplens.data.errors import UserInputError
 
-FAMILIES = ("naive", "ets", "arima", "lstm")
+FAMILIES = ("naive", "ets", "theta", "arima", "croston", "tsb", "adida", "lstm", "gbm")
 MODEL_CHOICES = ("auto", *FAMILIES, "ensemble")
 LABELS = {
     "naive": "seasonal naive",
     "ets": "exponential smoothing (ETS)",
+    "theta": "Theta",
     "arima": "ARIMA",
+    "croston": "Croston (SBA)",
+    "tsb": "TSB",
+    "adida": "ADIDA",
+    "gbm": "global LightGBM",
     "lstm": "LSTM neural network",
     "ensemble": "ensemble",
 }
 _ALIASES = {"seasonal_naive": "naive", "snaive": "naive", "sarima": "arima", "autoarima": "arima",
             "auto_arima": "arima", "exponential_smoothing": "ets", "holt_winters": "ets", "nn": "lstm",
-            "neural": "lstm", "combo": "ensemble", "best": "auto"}
+            "neural": "lstm", "combo": "ensemble", "best": "auto", "lightgbm": "gbm", "lgbm": "gbm",
+            "global_gbm": "gbm", "sba": "croston", "optimized_theta": "theta"}
 
 
 def normalize_model(name: str) -> str:
@@ -63,6 +69,15 @@ def build(family: str, shape: SeriesShape, spec: object | None = None, *, start:
 
         return AutoARIMA(shape.season_length, shape.year_period, spec=spec, start=start,  # type: ignore[arg-type]
                          kalman=not backtest)
+    if family == "theta":
+        from shoplens.forecasting.theta import Theta
+
+        return Theta(shape.season_length, theta=None, spec=spec)
+    if family in ("croston", "tsb", "adida"):
+        from shoplens.forecasting import intermittent
+
+        cls = {"croston": intermittent.Croston, "tsb": intermittent.TSB, "adida": intermittent.ADIDA}[family]
+        return cls(shape.season_length, spec=spec)
     if family == "lstm":
         from shoplens.forecasting.lstm import LSTM
 

@@ -12,6 +12,7 @@ import pandas as pd
 from shoplens.forecasting import registry
 from shoplens.forecasting.backtest import BacktestResult, backtest_candidate, score_windows
 from shoplens.forecasting.ensemble import combine
+from shoplens.forecasting.intermittent import is_intermittent
 from shoplens.forecasting.prepare import LOCAL_LSTM_MAX_SERIES, Options, SeriesContext
 
 
@@ -19,7 +20,11 @@ def families(ctx: SeriesContext, opts: Options, n_series: int) -> list[str]:
     model = registry.normalize_model(opts.model)
     lstm_ok = opts.lstm in ("local",) or (opts.lstm == "auto" and n_series <= LOCAL_LSTM_MAX_SERIES)
     if model in ("auto", "ensemble"):
-        fams = ["naive", "ets", "arima"] + (["lstm"] if lstm_ok else [])
+        fams = ["naive", "ets", "theta", "arima"] + (["lstm"] if lstm_ok else [])
+        if is_intermittent(ctx.s.y):
+            fams += ["croston", "tsb", "adida"]
+    elif model == "gbm":
+        fams = ["naive"]  # the global model joins in forecast(), across series
     else:
         fams = sorted({"naive", model}, key=registry.FAMILIES.index)
     if ctx.s.n < 2 * ctx.h + 10 and "lstm" in fams:
@@ -40,7 +45,7 @@ def backtest_family(ctx: SeriesContext, family: str, regs: tuple[str, ...], star
             ctx.s.y, ctx.X(regs), ctx.plan,
             lambda spec: registry.build(family, ctx.shape, spec, start=start, backtest=True),
             name=name, model=family, regressors=regs, season_length=max(ctx.shape.season_length, 1),
-            levels=ctx.levels, nonnegative=ctx.s.nonnegative,
+            levels=ctx.levels, nonnegative=ctx.s.nonnegative, closed=ctx.closed,
         )
     except Exception as exc:  # a model that cannot fit this series drops out of the race, with the reason
         return BacktestResult(name=name, model=family, regressors=regs, preds=[], metrics={"mase": np.inf},
@@ -65,22 +70,54 @@ def select_regressors(ctx: SeriesContext, family: str, report: list[dict[str, An
     return current
 
 
-#: Ensemble members must score within this factor of the best model: averaging in a clearly worse model (one
-#: that cannot see the sale days, say) costs more than the diversity gains (trimmed combination).
+#: For ``ensemble_method="mean"|"median"``: members must score within this factor of the best model.
 ENSEMBLE_TRIM = 1.15
+#: ``"weighted"`` (the default): every candidate, weighted by its backtest score to this negative power.
+WEIGHT_POWER = 2.0
+
+
+def _window_scores(r: BacktestResult) -> np.ndarray:
+    return np.array([w["mase"] if np.isfinite(w.get("mase", np.nan)) else w.get("mae", np.inf) for w in r.per_window])
+
+
+def inverse_score_weights(scores: np.ndarray) -> np.ndarray:
+    """Weights proportional to score^-2 (Bates-Granger style: a model half as accurate counts a quarter)."""
+    scores = np.asarray(scores, dtype=float)
+    floor = max(float(np.min(scores)) * 1e-3, 1e-12) if np.any(scores > 0) else 1.0
+    w = np.maximum(scores, floor) ** -WEIGHT_POWER
+    return w / w.sum()
 
 
 def ensemble_result(ctx: SeriesContext, results: list[BacktestResult], k: int, method: str) -> BacktestResult | None:
-    ok = sorted((r for r in results if r.error is None and np.isfinite(r.score)), key=lambda r: r.score)
-    members = [r for r in ok[:k] if r.score <= ok[0].score * ENSEMBLE_TRIM] if ok else []
+    """The combination of candidates, scored on the same backtest windows.
+
+    ``weighted``: every candidate, weights from the inverse squared backtest score. On M4 Weekly (validation split)
+    this beat picking the best candidate by backtest and every equal-weight subset: the backtest is a noisy
+    judge of one model, a good judge of how much to trust each. Its own backtest score is honest: the weights used
+    in each window come from the other windows only (leave-one-window-out)."""
+    ok = sorted((r for r in results if r.error is None and np.isfinite(r.score) and r.preds), key=lambda r: r.score)
+    if method != "weighted":
+        members = [r for r in ok[:k] if r.score <= ok[0].score * ENSEMBLE_TRIM] if ok else []
+        weights = None
+    else:
+        members = [r for r in ok if len(r.per_window) == ctx.plan.n_windows and np.all(np.isfinite(_window_scores(r)))]
+        weights = inverse_score_weights(np.array([r.score for r in members])) if len(members) >= 2 else None
     if len(members) < 2:
         return None
-    preds = [combine([r.preds[i] for r in members], method) for i in range(ctx.plan.n_windows)]
+    preds = []
+    for i in range(ctx.plan.n_windows):
+        if weights is None:
+            preds.append(combine([r.preds[i] for r in members], method))
+            continue
+        ws = np.array([np.delete(_window_scores(r), i).mean() if ctx.plan.n_windows > 1 else r.score for r in members])
+        preds.append(combine([r.preds[i] for r in members], "weighted", inverse_score_weights(ws)))
     avg, per = score_windows(ctx.s.y, ctx.plan, preds, max(ctx.shape.season_length, 1), ctx.levels)
+    what = (", ".join(f"{r.name} ({w:.0%})" for r, w in zip(members, weights, strict=True)) if weights is not None
+            else ", ".join(r.name for r in members))
     return BacktestResult(
         name="ensemble", model="ensemble", regressors=(), preds=preds, metrics=avg, per_window=per,
-        description=f"{method} of " + ", ".join(r.name for r in members),
-        spec=[r for r in members], seconds=0.0,
+        description=f"{'weighted mean' if weights is not None else method} of {what}",
+        spec={"members": members, "weights": weights, "method": method}, seconds=0.0,
     )
 
 
@@ -89,7 +126,19 @@ def ensemble_result(ctx: SeriesContext, results: list[BacktestResult], k: int, m
 LSTM_MARGIN = 0.03
 
 
+#: ``auto`` uses the weighted combination unless one model beats its (honest) backtest score by this margin.
+SINGLE_MARGIN = 0.2
+
+
 def pick(board: list[BacktestResult]) -> tuple[BacktestResult, str]:
+    """``auto``: the weighted combination, unless one candidate is clearly better on the backtest (by
+    :data:`SINGLE_MARGIN`); without a combination, the lowest backtest MASE."""
+    ens = next((r for r in board if r.model == "ensemble" and r.description.startswith("weighted")), None)
+    singles = [r for r in board if r.model != "ensemble"]
+    if ens is not None:
+        if singles and singles[0].score < ens.score * (1 - SINGLE_MARGIN) and singles[0].model != "lstm":
+            return singles[0], f"backtest MASE more than {SINGLE_MARGIN:.0%} below the weighted combination's"
+        return ens, "combination of every candidate, weighted by backtest accuracy"
     best = board[0]
     if best.model == "lstm":
         others = [r for r in board if r.model != "lstm" and "lstm" not in r.description]

@@ -35,9 +35,9 @@ def generate_series(
               + 1.5 * cal["ev_black_friday"] + 1.0 * cal["ev_cyber_monday"] + 0.4 * cal["ev_bfcm_weekend"]
               + 0.3 * cal["ev_christmas_runup"] - 0.3 * cal["ev_christmas"]).to_numpy()
     t = np.arange(len(ds_daily)) / 365.25
-    doy = ds_daily.dayofyear.to_numpy()
+    doy = ds_daily.day_of_year.to_numpy()
     season = yearly * (-np.cos(2 * np.pi * (doy - 20) / 365.25) * 0.6 + 0.4 * np.cos(4 * np.pi * (doy - 340) / 365.25))
-    weekend = np.where(ds_daily.dayofweek >= 5, weekly, np.where(ds_daily.dayofweek == 0, -weekly / 3, 0.0))
+    weekend = np.where(ds_daily.day_of_week >= 5, weekly, np.where(ds_daily.day_of_week == 0, -weekly / 3, 0.0))
     for i in range(n_series):
         lv = level * np.exp(rng.normal(0, 0.5)) if n_series > 1 else level
         g = growth + (rng.normal(0, 0.1) if n_series > 1 else 0.0)
@@ -51,7 +51,7 @@ def generate_series(
     if freq == "D":
         return out
     if freq == "W":
-        out["ds"] = out["ds"] - pd.to_timedelta(out["ds"].dt.dayofweek, unit="D")
+        out["ds"] = out["ds"] - pd.to_timedelta(out["ds"].dt.day_of_week, unit="D")
     else:
         out["ds"] = out["ds"].dt.to_period("M").dt.to_timestamp()
     out = out.groupby(["unique_id", "ds"], as_index=False)["y"].sum()

@@ -23,7 +23,7 @@ def weekly(tool):
 def test_weekly_category_forecast_has_table_leaderboard_and_facts(weekly, tool_ctx) -> None:
     out = weekly
     table, board = out.tables
-    assert table.columns == ["Period", "Forecast", "Low 80%", "High 80%", "Low 95%", "High 95%"]
+    assert table.columns == ["Period", "Forecast", "Low 80", "High 80", "Low 95", "High 95"]
     assert len(table.rows) == 8
     for _, mean, lo80, hi80, lo95, hi95 in table.rows:
         assert lo95 <= lo80 <= mean <= hi80 <= hi95 and lo95 >= 0
@@ -91,3 +91,37 @@ def test_warehouse_command_json(demo_db, tmp_path, monkeypatch) -> None:
     bad = CliRunner().invoke(app, ["forecast", "--metric", "revenue", "--category", "Bokos", "--horizon", "2",
                                    "--json", "--db", str(demo_db)])
     assert bad.exit_code == 2 and "'Books'" in json.loads(bad.stdout)["error"]
+
+
+def test_leaderboard_units_are_explicit_and_the_headline_names_the_chosen_row(tool) -> None:
+    out = tool.run("revenue", {"category": ["Books"]}, grain="month", horizon=3, model="ets")
+    board = out.tables[1]
+    assert {"WAPE rate", "80% coverage rate", "95% coverage rate", "MASE"} <= set(board.columns)
+    col = {c: i for i, c in enumerate(board.columns)}
+    for row in board.rows:  # fractions (0.088 is 8.8%): every front end shows "rate" columns as percentages
+        assert row[col["WAPE rate"]] is None or 0 <= row[col["WAPE rate"]] < 5
+        assert row[col["80% coverage rate"]] is None or 0 <= row[col["80% coverage rate"]] <= 1
+    (chosen,) = [r for r in board.rows if str(r[col["model"]]).endswith(" *")]
+    assert chosen[col["model"]] == "ets *"
+    # the headline describes the model the leaderboard row describes (same form, refitted on all the data)
+    assert f"Model: {chosen[col['description']]}" in out.summary
+    assert "k " not in out.summary.split("Model:")[0] and "$" in out.summary.split("Model:")[0]
+
+
+def test_cli_leaderboard_fits_80_columns(demo_db, tmp_path, monkeypatch) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from shoplens.agent.cli import cmd_forecast
+
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "80")
+    app = typer.Typer()
+    cmd_forecast.register(app)
+    app.command("version")(lambda: None)
+    r = CliRunner().invoke(app, ["forecast", "--metric", "revenue", "--category", "Books", "--grain", "month",
+                                 "--horizon", "2", "--model", "theta", "--db", str(demo_db)])
+    assert r.exit_code == 0, r.output
+    table_lines = [ln for ln in r.stdout.splitlines() if ln[:1] in "┏┃┡│└"]
+    assert table_lines and max(len(ln) for ln in table_lines) <= 80
+    assert any("theta *" in ln for ln in table_lines) and "%" in r.stdout

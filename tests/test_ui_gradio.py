@@ -140,7 +140,7 @@ def test_forecast_controls_rerun_the_last_forecast(server) -> None:  # noqa: ANN
         )
         assert steps(chat)[-1]["title"].startswith("Forecast · Seasonal naive · 6 weeks · ")
         tables = components(chat, "html")
-        assert "Low 80%" in tables[0]["value"] and "Low 80%" not in tables[-2]["value"]  # intervals off
+        assert "Low 80" in tables[0]["value"] and "Low 80" not in tables[-2]["value"]  # intervals off
         assert "next 6 weeks" in tables[-2]["value"]
         assert len(components(chat, "image")) == 2
         assert "6 weeks ahead" in value(info)

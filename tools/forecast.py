@@ -158,8 +158,8 @@ class ForecastTool:
         sf = result.series[0]
         warnings += sf.warnings
         facts = {"metric": m.name, "label": m.label, "unit": m.unit, "filters": clean, "grain": grain,
-                 "as_of": as_of.isoformat(), **sf.facts}
-        sentences = describe(sf.facts, label)
+                 "as_of": as_of.isoformat(), **sf.facts, "value_unit": m.unit}
+        sentences = describe(sf.facts, label, lambda v: format_value(v, m.unit))
         out_period = Period(sf.forecast["ds"].iloc[0].date(), self._period_end(sf.forecast["ds"].iloc[-1], grain),
                             f"next {horizon} {grain}{'s' if horizon != 1 else ''}")
         table = self._table(sf, m.unit, label, out_period)
@@ -196,21 +196,34 @@ class ForecastTool:
         cols = {"ds": "Period", "mean": "Forecast"}
         for c in fc.columns:
             if c.startswith(("lo-", "hi-")):
-                cols[c] = ("Low " if c.startswith("lo") else "High ") + c[3:] + "%"
+                # no "%" in the name: front ends read "%" columns as fractions, and these are amounts
+                cols[c] = ("Low " if c.startswith("lo") else "High ") + c[3:]
         fc = fc.rename(columns=cols)
         for c in fc.columns[1:]:
             fc[c] = fc[c].round(2)
-        return Table.from_df(f"{label} forecast, {period.label}", fc)
+        return Table.from_df(f"{label} forecast, {period.label} (Low/High N: the N% range)", fc)
 
     @staticmethod
     def _leaderboard(sf: SeriesForecast) -> Table:
+        """One row per candidate, the chosen one marked; WAPE and coverage as fractions (0.088 is 8.8%) in
+        "rate" columns, the convention every front end reads as a percentage."""
         import pandas as pd
 
-        keep = ["candidate", "description", "mase", "wape", "mae", "coverage-80", "coverage-95", "backtest_s"]
-        df = pd.DataFrame(sf.leaderboard)
-        df = df[[c for c in keep if c in df.columns]].rename(columns={"candidate": "model", "mase": "MASE",
-                                                                      "wape": "WAPE %", "mae": "MAE"})
-        return Table.from_df("Backtest leaderboard (lower MASE is better; seasonal naive is the baseline)", df)
+        rows = []
+        for r in sf.leaderboard:
+            name = r.get("candidate") or r.get("model")
+            rows.append({
+                "model": f"{name} *" if name == sf.candidate else name,
+                "description": r.get("description"),
+                "MASE": r.get("mase"),
+                "WAPE rate": None if r.get("wape") is None else round(r["wape"] / 100, 4),
+                "MAE": r.get("mae"),
+                **{f"{lv}% coverage rate": None if r.get(f"coverage-{lv}") is None else round(r[f"coverage-{lv}"] / 100, 4)
+                   for lv in (80, 95) if f"coverage-{lv}" in r},
+                "backtest s": r.get("backtest_s"),
+            })
+        return Table.from_df("Backtest leaderboard (lower MASE is better; * chosen; seasonal naive is the baseline)",
+                             pd.DataFrame(rows))
 
     def _fan_chart(self, sf: SeriesForecast, metric: str, unit: str, label: str, explanation: str,
                    facts: dict[str, Any], period: Period, filters: dict[str, list[str]]) -> tuple[list, list[str]]:

@@ -115,10 +115,11 @@ def step_title(event: StepStarted | StepFinished) -> str:
 
 def forecast_model_name(summary: str) -> str | None:
     """The chosen model's family from the forecast summary line 'Model: ARIMA(0,0,0)(0,1,1)[52] with drift ...'."""
-    m = re.search(r"^Model: (seasonal naive|mean of|[A-Za-z][A-Za-z-]*)", summary or "", re.M)
+    m = re.search(r"^Model: (seasonal naive|weighted mean of|mean of|median of|[A-Za-z][A-Za-z-]*)", summary or "",
+                  re.M)
     if not m:
         return None
-    return {"mean of": "ensemble"}.get(m.group(1), m.group(1))
+    return "ensemble" if m.group(1).endswith(" of") else m.group(1)
 
 
 def step_body(event: StepStarted | StepFinished) -> str:
@@ -439,6 +440,3 @@ def panel_error(exc: Exception) -> str:
     from shoplens.data.redact import redact_paths
 
     return f"🔴 **Warehouse unavailable** — {redact_paths(str(exc))}"
-
-
-# --- forecast controls ------------------------------------------------------------------------------------------
