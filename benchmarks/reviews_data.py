@@ -61,18 +61,21 @@ def aspect_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def cached(workdir: Path, key: str, fn: Any) -> np.ndarray:
-    """``fn()`` cached as .npy under ``workdir`` by a hash of ``key``."""
-    path = workdir / f"cache-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy"
-    if path.exists():
-        return np.load(path)
-    value = np.asarray(fn())
-    np.save(path, value)
-    return value
-
-
 def embeddings(encoder: Any, texts: list[str], workdir: Path) -> np.ndarray:
-    return cached(workdir, encoder.model_id + "\x00" + "\x00".join(texts), lambda: encoder.encode(texts)[0])
+    """Embeddings of ``texts``, cached per text on disk for this encoder (reruns embed only new texts)."""
+    path = workdir / f"emb-{hashlib.sha256(encoder.model_id.encode()).hexdigest()[:12]}.npz"
+    known: dict[str, np.ndarray] = {}
+    if path.exists():
+        with np.load(path, allow_pickle=False) as z:
+            known = dict(zip(z["texts"].tolist(), z["vectors"], strict=True))
+    missing = sorted({t for t in texts if t not in known})
+    if missing:
+        vecs, _ = encoder.encode(missing)
+        known.update(zip(missing, vecs, strict=True))
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, texts=np.array(list(known), dtype=str), vectors=np.vstack(list(known.values())))
+        tmp.replace(path)
+    return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
 
 
 class PreviousModel:

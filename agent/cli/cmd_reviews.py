@@ -11,7 +11,7 @@ import typer
 
 from shoplens.agent.cli import common
 
-reviews_app = typer.Typer(help="Review sentiment and aspects: train the model, score reviews, show insights.",
+reviews_app = typer.Typer(help="Review sentiment and aspects: adapt the model to your shop, score reviews, show insights.",
                           no_args_is_help=True)
 BACKENDS = ("auto", "offline", "transformers", "llm", "vader")
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from shoplens.tools.reviews.chinese import is_chinese
 from shoplens.tools.reviews.lexicon import VaderScorer
 
 ASPECTS_FILE = "aspects.yaml"
@@ -210,7 +211,10 @@ class AspectExtractor:
 
             blob = "|".join(f"{k}:{','.join(sorted(v))}" for k, v in sorted(self.extra_terms.items()))
             extra = "v" + hashlib.sha256(blob.encode()).hexdigest()[:6]
-        return f"{ASPECTS_VERSION}{extra}{'e' if self.aspect_vectors else ''}{'l' if self.clause_score else ''}"
+        from shoplens.tools.reviews.aspects_zh import zh_version
+
+        return (f"{ASPECTS_VERSION}{extra}{'e' if self.aspect_vectors else ''}{'l' if self.clause_score else ''}"
+                f"-{zh_version()}")
 
     def clause_spans(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
         return [split_clauses(t or "") for t in texts]
@@ -257,6 +261,8 @@ class AspectExtractor:
              vectors: np.ndarray | None, learned: np.ndarray | None) -> list[AspectMention]:
         allowed = aspects_for(category)
         out: dict[str, AspectMention] = {}
+        if is_chinese(text):
+            return self._chinese(text, allowed)
         found_mentions = self.mentions.find(text) if self.mentions else []
         masked = self.mentions.mask(text) if found_mentions and self.mentions else text
         for k, (a, b) in enumerate(spans):
@@ -276,6 +282,20 @@ class AspectExtractor:
                 if a <= m0 and m1 <= b:
                     self._keep(out, AspectMention(f"mention:{entity}", polarity, snippet_of(text, (a, b), (m0, m1)),
                                                   round(score, 3)))
+        return list(out.values())
+
+    def _chinese(self, text: str, allowed: Sequence[str]) -> list[AspectMention]:
+        """Chinese reviews: Chinese clauses and vocabulary, clause polarity from the Chinese model."""
+        from shoplens.tools.reviews.aspects_zh import aspects_zh
+        from shoplens.tools.reviews.chinese import chinese_model
+
+        out: dict[str, AspectMention] = {}
+        model = chinese_model()
+        for name, clause, score in aspects_zh(text, allowed, lambda c: 2 * model.p_positive(c) - 1):
+            self._keep(out, AspectMention(name, polarity_label(score, self.threshold), clause[:140], round(score, 3)))
+        if self.mentions:
+            for entity, m0, m1 in self.mentions.find(text):
+                self._keep(out, AspectMention(f"mention:{entity}", "neutral", snippet_of(text, (max(0, m0 - 20), min(len(text), m1 + 20)), (m0, m1)), 0.0))
         return list(out.values())
 
     @staticmethod

@@ -43,16 +43,19 @@ class ReviewScorer:
 
     With the offline backend one MiniLM pass serves both: the review embedding feeds the sentiment head and
     the same token states pooled per clause feed clause polarity (and, with ``aspect_similarity``, aspect
-    similarity for clauses without a keyword). With an LLM analyzer the aspects (and sentiment, unless
-    ``backend`` is given) come from the endpoint.
+    similarity for clauses without a keyword). Reviews detected as Chinese go to the Chinese model and the
+    Chinese aspect vocabulary instead (``chinese``: a ``ChineseSentimentModel``; the shipped one by default).
+    With an LLM analyzer the aspects (and sentiment, unless ``backend`` is given) come from the endpoint.
     """
 
     def __init__(self, backend: SentimentBackend | None, *, extractor: AspectExtractor | None = None,
-                 llm: Any = None, learned_clause_polarity: bool = True, aspect_similarity: bool = False) -> None:
+                 llm: Any = None, learned_clause_polarity: bool = True, aspect_similarity: bool = False,
+                 chinese: Any = None) -> None:
         if backend is None and llm is None:
             raise ValueError("ReviewScorer needs a sentiment backend or an LLM analyzer")
         self.backend = backend
         self.llm = llm
+        self._chinese = chinese
         self.extractor = extractor or AspectExtractor()
         self._offline = backend if isinstance(backend, OfflineSentimentBackend) else None
         if self._offline is not None and llm is None:
@@ -63,8 +66,18 @@ class ReviewScorer:
                 self.extractor.clause_score = self._offline.score_from_embeddings
 
     @property
+    def chinese(self) -> Any:
+        if self._chinese is None:
+            from shoplens.tools.reviews.chinese import chinese_model
+
+            self._chinese = chinese_model()
+        return self._chinese
+
+    @property
     def version(self) -> str:
         sentiment = self.backend.version if self.backend is not None else self.llm.version
+        if self.llm is None:
+            sentiment = f"{sentiment}+{self.chinese.version}"
         aspects = self.llm.version if self.llm is not None else f"aspects-{self.extractor.version}"
         return sentiment if sentiment == aspects else f"{sentiment}+{aspects}"
 
@@ -74,6 +87,11 @@ class ReviewScorer:
             llm_out = self.llm.analyze(texts, categories)
             preds = self.backend.predict(texts) if self.backend is not None else [(r.label, r.score) for r in llm_out]
             return [Analysis(lbl, s, r.aspects) for (lbl, s), r in zip(preds, llm_out, strict=True)]
+        from shoplens.tools.reviews.chinese import is_chinese
+
+        zh = [i for i, t in enumerate(texts) if is_chinese(t)]
+        if zh:
+            return self._mixed(texts, categories, zh)
         if self._offline is not None:
             spans = self.extractor.clause_spans(texts)
             emb, clause_vecs = self._offline.encoder.encode(texts, spans=spans)
@@ -84,6 +102,22 @@ class ReviewScorer:
         preds = self.backend.predict(texts)
         aspects = self.extractor.extract(texts, categories)
         return [Analysis(lbl, s, a, round((s + 1) / 2, 4)) for (lbl, s), a in zip(preds, aspects, strict=True)]
+
+    def _mixed(self, texts: list[str], categories: Sequence[str | None] | None, zh: list[int]) -> list[Analysis]:
+        """Chinese reviews through the Chinese model, the rest through the English path, order kept."""
+        cats = list(categories) if categories else [None] * len(texts)
+        zh_set = set(zh)
+        other = [i for i in range(len(texts)) if i not in zh_set]
+        out: list[Analysis | None] = [None] * len(texts)
+        if other:
+            for i, a in zip(other, self.analyze([texts[i] for i in other], [cats[i] for i in other]), strict=True):
+                out[i] = a
+        zh_texts = [texts[i] for i in zh]
+        sent = self.chinese.predict_detailed(zh_texts)
+        aspects = self.extractor.extract(zh_texts, [cats[i] for i in zh])
+        for i, s, a in zip(zh, sent, aspects, strict=True):
+            out[i] = Analysis(s.label, s.score, a, s.probability)
+        return [a for a in out if a is not None]
 
 
 @dataclass
