@@ -1,18 +1,16 @@
-"""Sentiment backends: one interface, a trained offline head with a recorded version, a tiny HF model loaded
-through the real transformers loader, and the VADER floor."""
+"""Sentiment backends: one interface, a tiny HF model loaded through the real transformers loader, the VADER floor
+and MiniLM span pooling. The shipped offline model and shop adaptation: tests/test_reviews_offline.py."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from shoplens.data.errors import ModelUnavailable, UserInputError
+from shoplens.data.errors import ModelUnavailable
 from shoplens.tools.reviews.backends import (
     LABELS,
-    OfflineSentimentBackend,
     SentimentBackend,
     TransformersSentimentBackend,
     VaderBackend,
@@ -21,26 +19,11 @@ from shoplens.tools.reviews.backends import (
     rating_label,
 )
 
-DATA = Path(__file__).parent / "data"
-
-
-def _train_rows() -> list[dict]:
-    return [json.loads(line) for line in (DATA / "review_train_small.jsonl").read_text().splitlines() if line.strip()]
-
 
 @pytest.fixture(scope="session")
 def encoder():
     """MiniLM loads in a few seconds: one per session (default_encoder caches it per process)."""
     return default_encoder()
-
-
-@pytest.fixture(scope="session")
-def offline(encoder, tmp_path_factory):
-    rows = _train_rows()
-    models = tmp_path_factory.mktemp("models")
-    backend, report = OfflineSentimentBackend.train([r["text"] for r in rows], [r["rating"] for r in rows], models,
-                                                    encoder=encoder)
-    return backend, report, models
 
 
 def _check_interface(backend: SentimentBackend) -> None:
@@ -76,50 +59,6 @@ def test_encoder_spans_pool_inside_the_text(encoder):
     alone, _ = encoder.encode([text[:18], text[20:]])
     sims = spans[0] @ alone.T
     assert sims[0, 0] > sims[0, 1] and sims[1, 1] > sims[1, 0]
-
-
-def test_offline_training_records_a_version_and_reloads(offline, encoder):
-    backend, report, models = offline
-    _check_interface(backend)
-    assert report.version.startswith("minilm-lr-") and report.n_train == 50
-    assert report.label_counts == {"negative": 20, "neutral": 10, "positive": 20}
-    folder = models / "sentiment" / report.version
-    meta = json.loads((folder / "meta.json").read_text())
-    assert meta["version"] == report.version and meta["params"]["C"] > 0 and meta["encoder"].startswith("all-MiniLM")
-    assert (models / "sentiment" / "CURRENT").read_text().strip() == report.version
-    again = OfflineSentimentBackend.load(models, encoder=encoder)
-    texts = ["Absolutely love it", "Stopped working after a week, waste of money"]
-    assert again.version == backend.version
-    assert again.predict(texts) == backend.predict(texts)
-    assert [lbl for lbl, _ in again.predict(texts)] == ["positive", "negative"]
-
-
-def test_training_twice_gives_a_new_version_and_keeps_a_few(offline, encoder, tmp_path):
-    rows = _train_rows()
-    texts, ratings = [r["text"] for r in rows], [r["rating"] for r in rows]
-    b1, _ = OfflineSentimentBackend.train(texts, ratings, tmp_path, encoder=encoder)
-    b2, _ = OfflineSentimentBackend.train(texts[:-1], ratings[:-1], tmp_path, encoder=encoder)
-    assert b1.version != b2.version  # different data -> different hash
-    assert OfflineSentimentBackend.load(tmp_path, encoder=encoder).version == b2.version
-    assert OfflineSentimentBackend.load(tmp_path, encoder=encoder, version=b1.version).version == b1.version
-
-
-def test_training_with_time_holdout_reports_accuracy(encoder, tmp_path):
-    rows = _train_rows() * 5
-    dates = [f"2025-01-{1 + i % 28:02d}" for i in range(len(rows))]
-    _, report = OfflineSentimentBackend.train([r["text"] for r in rows], [r["rating"] for r in rows], tmp_path,
-                                              encoder=encoder, dates=dates, holdout=0.2)
-    assert report.n_holdout == 50 and 0.0 <= report.holdout_accuracy <= 1.0
-
-
-def test_training_refuses_too_little_data(encoder, tmp_path):
-    with pytest.raises(UserInputError, match="Too few rated reviews"):
-        OfflineSentimentBackend.train(["great"] * 40, [5] * 40, tmp_path, encoder=encoder)
-
-
-def test_load_without_training_says_what_to_do(tmp_path):
-    with pytest.raises(ModelUnavailable, match="shoplens reviews train"):
-        OfflineSentimentBackend.load(tmp_path)
 
 
 @pytest.fixture(scope="module")

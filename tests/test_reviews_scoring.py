@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from shoplens.data.contract import TABLES, create_table_sql
 from shoplens.data.errors import UserInputError
-from shoplens.tools.reviews.backends import OfflineSentimentBackend, VaderBackend, default_encoder
 from shoplens.tools.reviews.insights import ReviewInsightsTool
+from shoplens.tools.reviews.lexicon import VaderBackend
+from shoplens.tools.reviews.offline import general_model
 from shoplens.tools.reviews.scoring import ReviewScorer, review_text, score_warehouse
 from shoplens.tools.sql import SqlRunner
 
@@ -73,12 +74,9 @@ def warehouse(warehouse_template, tmp_path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def offline(tmp_path_factory):
-    rows = [json.loads(x) for x in (DATA / "review_train_small.jsonl").read_text().splitlines() if x.strip()]
-    models = tmp_path_factory.mktemp("models")
-    backend, _ = OfflineSentimentBackend.train([r["text"] for r in rows], [r["rating"] for r in rows], models,
-                                               encoder=default_encoder())
-    return backend, models
+def offline():
+    """The shipped general model (no training in tests: it works on first use)."""
+    return general_model()
 
 
 def _count(path: Path, sql: str) -> int:
@@ -96,8 +94,7 @@ def test_review_text_joins_title_and_body():
 
 
 def test_incremental_scoring_and_versions(warehouse, offline):
-    backend, _ = offline
-    scorer = ReviewScorer(backend)
+    scorer = ReviewScorer(offline)
     seen = []
     first = score_warehouse(warehouse, scorer, batch_size=64, progress=lambda d, t: seen.append((d, t)))
     total = first.total_reviews
@@ -156,11 +153,8 @@ def _cli() -> typer.Typer:
     return app
 
 
-def test_cli_scores_a_text_file_as_json_lines(offline, tmp_path, monkeypatch):
-    _, models = offline
-    home = tmp_path / "home"
-    shutil.copytree(models, home / "models")
-    monkeypatch.setenv("SHOPLENS_HOME", str(home))
+def test_cli_scores_a_text_file_as_json_lines(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path / "home"))  # nothing trained: the shipped model, no training
     monkeypatch.delenv("SHOPLENS_SENTIMENT_MODEL", raising=False)
     lines = ["Absolutely love it, works perfectly.", "", "The battery died after two days, waste of money."]
     f = tmp_path / "reviews.txt"
@@ -168,10 +162,29 @@ def test_cli_scores_a_text_file_as_json_lines(offline, tmp_path, monkeypatch):
     result = CliRunner().invoke(_cli(), ["reviews", "score", "--text-file", str(f), "--json"])
     assert result.exit_code == 0, result.output
     objs = [json.loads(x) for x in result.stdout.splitlines()]
-    assert [o["text"] for o in objs] == [lines[0], lines[2]]
+    assert [o["text"] for o in objs] == [lines[0], lines[2]] and [o["id"] for o in objs] == [1, 3]
     assert [o["label"] for o in objs] == ["positive", "negative"]
-    assert all(-1 <= o["score"] <= 1 and o["model_version"].startswith("minilm-lr-") for o in objs)
+    assert all(-1 <= o["score"] <= 1 and 0 <= o["probability"] <= 1 for o in objs)
+    assert all(o["model_version"].startswith("general-en-") for o in objs)
     assert any(a["aspect"] == "battery" and a["polarity"] == "negative" for a in objs[1]["aspects"])
+    assert not (tmp_path / "home" / "models").exists()  # scoring never trains or writes a model
+
+
+def test_cli_scores_json_lines_and_csv_keeping_ids(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SHOPLENS_SENTIMENT_MODEL", raising=False)
+    jl = tmp_path / "in.jsonl"
+    jl.write_text('{"id": "a1", "text": "Terrible, it broke on day one."}\n{"id": "a2", "text": "Love it!"}\n')
+    result = CliRunner().invoke(_cli(), ["reviews", "score", "--text-file", str(jl), "--json"])
+    assert result.exit_code == 0, result.output
+    objs = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [(o["id"], o["label"]) for o in objs] == [("a1", "negative"), ("a2", "positive")]
+    csv = tmp_path / "in.csv"
+    csv.write_text('sku,comment\nX1,"Great value, works well"\n')
+    result = CliRunner().invoke(_cli(), ["reviews", "score", "--text-file", str(csv), "--text-col", "comment",
+                                         "--id-col", "sku", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [(o["id"], o["label"]) for o in map(json.loads, result.stdout.splitlines())] == [("X1", "positive")]
 
 
 def test_cli_scores_the_warehouse_incrementally(warehouse, tmp_path, monkeypatch):
@@ -199,7 +212,7 @@ def _insights(path: Path, tmp_path: Path) -> tuple[ReviewInsightsTool, SqlRunner
 
 
 def test_insights_on_scored_reviews(warehouse, offline, tmp_path):
-    score_warehouse(warehouse, ReviewScorer(offline[0]))
+    score_warehouse(warehouse, ReviewScorer(offline))
     tool, runner = _insights(warehouse, tmp_path)
     try:
         out = tool.run(product="aurora x2", start="2025-09-01", end="2025-11-30")

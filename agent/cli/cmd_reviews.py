@@ -1,4 +1,4 @@
-"""`shoplens reviews train|score|insights`: review sentiment and aspects (offline MiniLM model by default)."""
+"""`shoplens reviews train|score|insights`: review sentiment and aspects (the shipped offline model by default)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 
 from shoplens.agent.cli import common
 
-reviews_app = typer.Typer(help="Review sentiment and aspects: train the model, score reviews, show insights.",
+reviews_app = typer.Typer(help="Review sentiment and aspects: adapt the model to your shop, score reviews, show insights.",
                           no_args_is_help=True)
 BACKENDS = ("auto", "offline", "transformers", "llm", "vader")
 
@@ -22,20 +22,6 @@ def register(app: typer.Typer) -> None:
 
 def _models_dir(s: Any) -> Path:
     return Path(s.home) / "models"
-
-
-def _train(s: Any, *, quiet: bool = False) -> Any:
-    """Train the offline head on the warehouse reviews; returns (backend, report)."""
-    from shoplens.tools.reviews.backends import OfflineSentimentBackend
-    from shoplens.tools.reviews.scoring import load_training_data
-
-    texts, ratings, dates = load_training_data(s.db_path, memory_limit=s.sql_memory_limit, threads=s.sql_threads)
-    with _progress(quiet) as bar:
-        task = bar.add_task("Embedding reviews", total=len(texts))
-        backend, report = OfflineSentimentBackend.train(
-            texts, ratings, _models_dir(s), dates=dates,
-            progress=lambda done, total: bar.update(task, completed=done, total=total))
-    return backend, report
 
 
 def _progress(quiet: bool):  # noqa: ANN202
@@ -53,15 +39,17 @@ def _progress(quiet: bool):  # noqa: ANN202
                     TimeElapsedColumn(), TimeRemainingColumn(), console=common.err, disable=quiet, transient=False)
 
 
-def _backend(s: Any, which: str, *, quiet: bool) -> Any:
-    from shoplens.data.errors import ModelUnavailable, UserInputError
+def _backend(s: Any, which: str) -> Any:
+    """The sentiment backend to score with. Never trains: the offline default is the shop adaptation made by
+    `shoplens reviews train` when one is current, else the general model shipped with ShopLens."""
+    from shoplens.data.errors import UserInputError
 
     if which not in BACKENDS:
         raise UserInputError(f"Unknown backend {which!r}.", hint=f"Use one of: {', '.join(BACKENDS)}.")
     if which == "auto":
         which = "transformers" if s.sentiment_model else "offline"
     if which == "vader":
-        from shoplens.tools.reviews.backends import VaderBackend
+        from shoplens.tools.reviews.lexicon import VaderBackend
 
         return VaderBackend()
     if which == "transformers":
@@ -78,17 +66,23 @@ def _backend(s: Any, which: str, *, quiet: bool) -> Any:
 
         return LLMReviewAnalyzer(s.llm_base_url, s.llm_model, api_key=s.llm_api_key, timeout_s=s.llm_timeout_s,
                                  max_retries=s.llm_max_retries)
-    from shoplens.tools.reviews.backends import OfflineSentimentBackend
+    from shoplens.tools.reviews.adapt import load_current
 
-    try:
-        return OfflineSentimentBackend.load(_models_dir(s))
-    except ModelUnavailable:
-        if not s.db_path.exists():
-            raise
-        # Never silent, even with --json (stdout stays JSON; the notice and the progress bar go to stderr).
-        common.err.print("No trained sentiment model yet: training it on the warehouse reviews first "
-                         "(`shoplens reviews train` does this explicitly).")
-        return _train(s, quiet=False)[0]
+    model, note = load_current(_models_dir(s))
+    if note:
+        common.err.print(note)
+    return model
+
+
+def _scorer(s: Any, model: Any) -> Any:
+    from shoplens.tools.reviews.aspects import AspectExtractor
+    from shoplens.tools.reviews.llm import LLMReviewAnalyzer
+    from shoplens.tools.reviews.scoring import ReviewScorer
+    from shoplens.tools.reviews.vocabulary import load_vocabulary
+
+    if isinstance(model, LLMReviewAnalyzer):
+        return ReviewScorer(None, llm=model)
+    return ReviewScorer(model, extractor=AspectExtractor(extra_terms=load_vocabulary(_models_dir(s))))
 
 
 @reviews_app.command("train")
@@ -96,23 +90,49 @@ def train(
     as_json: bool = typer.Option(False, "--json", help="Print the training report as JSON."),
     db: Path | None = typer.Option(None, "--db", help="Warehouse file (default: SHOPLENS_DB or ~/.shoplens)."),
 ) -> None:
-    """(Re)train the offline sentiment model on the shop's reviews (stars as labels) and record its version."""
+    """Adapt the general sentiment model to the shop's star ratings (kept only if it beats the general model on
+    the newest reviews) and learn the shop's own aspect vocabulary."""
+    from shoplens.tools.reviews.adapt import adapt_to_shop
+    from shoplens.tools.reviews.offline import general_model
+    from shoplens.tools.reviews.scoring import load_training_data
+    from shoplens.tools.reviews.vocabulary import learn_vocabulary, save_vocabulary
+
     s = common.settings(db=db)
-    _, report = _train(s, quiet=as_json)
+    texts, ratings, dates, categories = load_training_data(s.db_path, memory_limit=s.sql_memory_limit,
+                                                           threads=s.sql_threads, with_categories=True)
+    general = general_model()
+    with _progress(as_json) as bar:
+        task = bar.add_task("Embedding reviews", total=len(texts))
+        _, report = adapt_to_shop(texts, ratings, dates, _models_dir(s), general=general,
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+    vocab = learn_vocabulary(texts, categories, lambda t: general.encoder.encode(t)[0])
+    vocab_path = save_vocabulary(_models_dir(s), vocab)
+    learned = {a: len(p) for a, p in vocab["aspects"].items()}
     if as_json:
-        common.print_json(report.to_dict())
+        common.print_json(report.to_dict() | {"vocabulary": vocab["aspects"], "vocabulary_path": str(vocab_path)})
         return
-    acc = "n/a" if report.holdout_accuracy is None else f"{report.holdout_accuracy:.1%}"
-    f1 = "n/a" if report.holdout_macro_f1 is None else f"{report.holdout_macro_f1:.3f}"
-    common.out.print(f"Trained {report.version} on {report.n_train:,} reviews {report.label_counts} "
-                     f"in {report.seconds:.0f} s; newest {report.n_holdout:,} held out: accuracy {acc}, macro-F1 {f1}.")
-    common.out.print(f"Saved to {report.path}. Run `shoplens reviews score` to (re)score the warehouse.")
+    acc = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
+    verdict = "Kept the shop adaptation" if report.kept else "Kept the general model"
+    common.out.print(f"{verdict}: {report.reason}.")
+    common.out.print(f"Holdout (newest {report.n_holdout:,} polar reviews): general {acc(report.general_accuracy)}, "
+                     f"shop-adapted {acc(report.shop_accuracy)}; trained on {report.n_train:,} older reviews "
+                     f"{report.label_counts} in {report.seconds:.0f} s. Model in use: {report.version}.")
+    if learned:
+        common.out.print("Learned aspect phrases: " + "; ".join(f"{a}: {', '.join(p[:6])}"
+                                                             for a, p in vocab["aspects"].items()) + ".")
+    common.out.print("Run `shoplens reviews score` to (re)score the warehouse with it.")
 
 
 @reviews_app.command("score")
 def score(
-    text_file: Path | None = typer.Option(None, "--text-file", help="Score free text instead: one review per line "
-                                          "('-' reads stdin)."),
+    text_file: Path | None = typer.Option(None, "--text-file", help="Score texts from a file instead ('-' reads "
+                                          "stdin): plain lines, JSON lines or CSV (see --format)."),
+    fmt: str = typer.Option("auto", "--format", help="Input format: auto (by extension: .jsonl/.ndjson, .csv, "
+                            ".tsv, else lines), lines, jsonl, csv or tsv."),
+    text_col: str | None = typer.Option(None, "--text-col", help="CSV column / JSON field holding the text "
+                                        "(default: text, review, body, ...)."),
+    id_col: str | None = typer.Option(None, "--id-col", help="CSV column / JSON field holding the id (default: id "
+                                      "or review_id; else the line number)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per line with --text-file)."),
     backend: str = typer.Option("auto", "--backend", help=f"One of {', '.join(BACKENDS)}; auto = transformers when "
                                 "SHOPLENS_SENTIMENT_MODEL is set, else offline."),
@@ -121,20 +141,19 @@ def score(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Score at most this many pending reviews."),
     db: Path | None = typer.Option(None, "--db", help="Warehouse file."),
 ) -> None:
-    """Fill review_sentiment and review_aspects in the warehouse (incremental), or score a text file."""
+    """Fill review_sentiment and review_aspects in the warehouse (incremental), or score a text file.
+    Never trains: it uses the shipped general model, or the shop adaptation from `shoplens reviews train`."""
     s = common.settings(db=db)
     if text_file is not None:
-        _score_file(s, text_file, backend, as_json)
+        _score_file(s, text_file, backend, as_json, fmt=fmt, text_col=text_col, id_col=id_col)
         return
-    from shoplens.tools.reviews.llm import LLMReviewAnalyzer
-    from shoplens.tools.reviews.scoring import ReviewScorer, score_warehouse
+    from shoplens.tools.reviews.scoring import score_warehouse
 
     # Warehouse writing (data/writer.py): the job lock is checked before anything else (another job is named at
     # once), scoring writes a copy while the UI/API keep serving the current file, and the copy is swapped in at
     # the end (after Ctrl-C too: finished batches are kept).
     with _scoring_copy(s) as writer:
-        model = _backend(s, backend, quiet=as_json)
-        scorer = ReviewScorer(None, llm=model) if isinstance(model, LLMReviewAnalyzer) else ReviewScorer(model)
+        scorer = _scorer(s, _backend(s, backend))
         with _progress(as_json) as bar:
             task = bar.add_task("Scoring reviews", total=None)
             report = score_warehouse(writer.path, scorer, batch_size=batch_size, rescore=rescore, limit=limit,
@@ -163,36 +182,38 @@ def _scoring_copy(s: Any) -> Any:
     return WarehouseWriter(s.db_path, job="reviews score", copy=True)
 
 
-def _score_file(s: Any, path: Path, which: str, as_json: bool) -> None:
-    from shoplens.data.errors import UserInputError
-    from shoplens.tools.reviews.llm import LLMReviewAnalyzer
+def _score_file(s: Any, path: Path, which: str, as_json: bool, *, fmt: str, text_col: str | None,
+                id_col: str | None) -> None:
+    from shoplens.tools.reviews.inputs import read_records
 
-    try:
-        raw = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserInputError(f"Cannot read {path}: {exc}.", hint="Pass a UTF-8 text file, one review per line.") from exc
-    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
-    model = _backend(s, which, quiet=True)
-    from shoplens.tools.reviews.scoring import ReviewScorer
-
-    scorer = ReviewScorer(None, llm=model) if isinstance(model, LLMReviewAnalyzer) else ReviewScorer(model)
-    results = scorer.analyze(lines) if lines else []
+    records = read_records(path, fmt=fmt, text_col=text_col, id_col=id_col, stdin=sys.stdin)
+    scorer = _scorer(s, _backend(s, which))
+    texts = [r.text for r in records]
+    results = []
+    with _progress(not records) as bar:  # progress on stderr; stdout stays clean for JSON
+        task = bar.add_task("Scoring texts", total=len(texts))
+        for start in range(0, len(texts), 64):
+            results += scorer.analyze(texts[start:start + 64])
+            bar.update(task, completed=len(results))
     if as_json:
-        for text, r in zip(lines, results, strict=True):
-            obj = {"text": text, "label": r.label, "score": r.score, "model_version": scorer.version,
+        for rec, r in zip(records, results, strict=True):
+            obj = {"id": rec.id, "text": rec.text, "label": r.label, "score": r.score, "probability": r.probability,
+                   "model_version": scorer.version,
                    "aspects": [{"aspect": a.aspect, "polarity": a.polarity, "snippet": a.snippet} for a in r.aspects]}
-            sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
         sys.stdout.flush()
         return
     from rich.table import Table
 
     table = Table(title=f"Sentiment ({scorer.version})")
-    for col in ("label", "score", "aspects", "text"):
+    for col in ("id", "label", "score", "P(pos)", "aspects", "text"):
         table.add_column(col, overflow="fold")
     colors = {"positive": "green", "negative": "red", "neutral": "yellow"}
-    for text, r in zip(lines, results, strict=True):
+    for rec, r in zip(records, results, strict=True):
         aspects = ", ".join(f"{a.aspect} ({a.polarity[:3]})" for a in r.aspects)
-        table.add_row(common.styled(r.label, style=colors[r.label]), f"{r.score:+.2f}", aspects, text)
+        prob = "" if r.probability is None else f"{r.probability:.2f}"
+        table.add_row(str(rec.id), common.styled(r.label, style=colors[r.label]), f"{r.score:+.2f}", prob, aspects,
+                      rec.text)
     common.out.print(table)
 
 

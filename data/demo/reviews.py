@@ -6,7 +6,8 @@ aspects (battery, sound, fit, taste, scent ...) and generic ones (shipping, pack
 hand-written sentences and compositional frames with negations ("isn't tinny at all", "not worth it"), in short,
 medium and long shapes, with openers, verdicts, closers, a list style, and some typos. About 1% of reviews have
 text that contradicts the stars, as real shops do. Event stories are woven in: the Aurora X2 battery defect and
-its fixed batch, and Luna Glow Serum's viral moment.
+its fixed batch, and Luna Glow Serum's viral moment. About 3% of reviews are written in Chinese
+(``reviews_zh``), so the Chinese review path runs on the demo too.
 
 Randomness comes from one numpy array of uniforms per batch (deterministic for a seed); no global state.
 """
@@ -19,6 +20,7 @@ from shoplens.data.demo import review_phrases as ph
 from shoplens.data.demo.catalog import Catalog
 from shoplens.data.demo.review_aspects import ASPECTS, CATEGORY_ASPECTS, GENERIC_ASPECTS
 from shoplens.data.demo.review_picks import FLAG_DEFECT, FLAG_FIXED, FLAG_RETURNED, FLAG_VIRAL
+from shoplens.data.demo.reviews_zh import ZH_SHARE, write_zh
 
 _DRAWS_PER_REVIEW = 96
 MISMATCH_SHARE = 0.01
@@ -312,9 +314,14 @@ def compose_reviews(
     """Titles and bodies for a batch of reviews (product index, stars 1-5, FLAG_* bits per review)."""
     writer = _Writer(cat)
     u = rng.random(len(product) * _DRAWS_PER_REVIEW).tolist()
+    chinese = (rng.random(len(product)) < ZH_SHARE).tolist()  # drawn after u: the English texts stay as they were
     titles, bodies = [], []
     for i, (p, r, f) in enumerate(zip(product.tolist(), rating.tolist(), flags.tolist(), strict=True)):
-        title, body = writer.write(_Dice(u, i * _DRAWS_PER_REVIEW, _DRAWS_PER_REVIEW), p, r, f)
+        dice = _Dice(u, i * _DRAWS_PER_REVIEW, _DRAWS_PER_REVIEW)
+        if chinese[i]:
+            title, body = write_zh(dice, writer.categories[p], r, bool(f & FLAG_DEFECT))
+        else:
+            title, body = writer.write(dice, p, r, f)
         titles.append(title)
         bodies.append(body)
     return titles, bodies

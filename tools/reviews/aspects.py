@@ -1,107 +1,54 @@
 """Offline aspect extraction: (aspect, polarity, verbatim snippet) triples per review, plus brand/product mentions.
 
 A review is cut into clauses (sentences, then contrast words such as "but"/"although", then "and" before a new
-subject). Each clause is matched to the aspects of its product category by keywords and, when an encoder is
-given, by MiniLM similarity to aspect descriptions. Polarity per clause comes from VADER with a product-review
-lexicon and phrase cues that handle negation ("not bad", "didn't last", "no complaints"), blended with the
-sentiment head's score on the clause's embedding when one is available. The snippet is the clause, verbatim.
+subject). A clause goes under the aspects of its product category whose TERMS it names ("battery", "fabric");
+only when it names none do opinion CUES count ("flimsy", "runs small"), and optionally MiniLM similarity to
+the aspects' example phrases. The vocabulary lives in ``aspects.yaml``; a shop's own frequent noun phrases can
+extend it (``shoplens.tools.reviews.vocabulary``). Polarity per clause comes from VADER with a product-review
+lexicon and phrase cues that handle negation, blended with the sentiment model's score on the clause's own
+embedding when one is available. The snippet is the clause, verbatim.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
 import numpy as np
 
-from shoplens.tools.reviews.backends import VaderScorer
+from shoplens.tools.reviews.chinese import is_chinese
+from shoplens.tools.reviews.lexicon import VaderScorer
 
-ASPECTS_VERSION = "a4"
+ASPECTS_FILE = "aspects.yaml"
 
 
 @dataclass(frozen=True)
 class Aspect:
     name: str
-    keywords: str  # regex alternation, matched on word boundaries
-    description: str  # "|"-separated example phrases; their mean embedding stands for the aspect
+    terms: str  # regex alternation: words that name the aspect
+    phrases: str  # regex alternation: multi-word expressions about the aspect on their own
+    cues: str  # regex alternation: single opinion words that imply it
+    examples: str  # "|"-separated example phrases; their mean embedding stands for the aspect
 
 
-_A = Aspect
-ASPECTS: dict[str, Aspect] = {a.name: a for a in (
-    _A("battery", r"batter(y|ies)|charg(e|es|ed|ing|er)|recharg\w*|power bank|runtime|run time|mah|"
-       r"dies (after|within|in)|died (after|within|in)|holds? a charge", "battery life and charging|it runs out of power after a few hours|goes dead quickly and needs recharging"),
-    _A("sound", r"sound\w*|audio|bass|treble|volume|speakers?|mic|microphone|noise.cancell\w*|anc|music|"
-       r"hiss\w*|tinny|muffled|crackl\w*", "sound quality, bass and volume|the audio sounds clear and rich|music sounds tinny and distorted"),
-    _A("connectivity", r"bluetooth|pair(s|ed|ing)?|connect(s|ed|ion|ivity|ing)?|wi-?fi|signal|app|"
-       r"disconnect\w*|drop(s|ped)? (out|connection)|sync\w*|firmware", "bluetooth pairing and connection|keeps disconnecting from my phone|the signal drops out"),
-    _A("display", r"screen|display|brightness|resolution|touchscreen|pixels?", "screen and display quality"),
-    _A("comfort", r"comfort\w*|uncomfortable|comfy|cushion\w*|ergonomic|hurts?|pinch\w*|sore|soft|scratchy|"
-       r"itch(y|es)?|breathable", "comfortable to wear all day|hurts my ears after an hour|feels comfortable"),
-    _A("fit/size", r"fit(s|ted|ting)?|size[sd]?|sizing|small|large|tight|loose|snug|runs? (small|big|large)|"
-       r"length|too (short|long)|waist|inseam", "fit and sizing|runs small, order a size up|fits true to size"),
-    _A("ease of use", r"easy|easier|difficult|hard to (use|set|figure|open)|intuitive|confusing|setup|set up|"
-       r"user.friendly|controls?|buttons?|instructions?|manual", "easy to use and set up|the controls are confusing|simple to figure out"),
-    _A("performance", r"performance|powerful|power|speed|fast|slow|works? (great|well|perfectly|fine)|"
-       r"suction|heats? (up|evenly)|blend\w*|cooks?|cooking|grip|traction|accura\w+|lag\w*", "how well it performs|it does the job quickly and powerfully|works really well"),
-    _A("noise", r"noisy|loud|quiet|silent|rattl\w*|whin\w*|buzz\w*|hum(s|ming)?", "noise level, loud or quiet"),
-    _A("cleaning", r"clean(s|ed|ing|up)?|dishwasher|wash(es|ed|ing)?|rins\w*|stains?|scrub\w*",
-       "easy to clean|hard to wash and clean afterwards"),
-    _A("capacity", r"capacity|holds? (enough|a lot|plenty)|roomy|spacious|too small for|fits? (everything|a lot)|"
-       r"liters?|quarts?|cups?", "capacity and how much it holds"),
-    _A("design", r"design\w*|look(s|ed)?|looking|style|stylish|sleek|color(s|ed)?|colour\w*|pretty|gorgeous|"
-       r"ugly|aesthetic\w*|finish", "design, looks and color"),
-    _A("scent", r"scent\w*|smell\w*|fragrance\w*|perfume\w*|odou?r\w*|stinks?", "scent and smell|smells lovely|the fragrance is overpowering"),
-    _A("texture", r"textur\w*|greasy|sticky|oily|absorb\w*|lightweight|thick|runny|consistency|feels? (light|heavy)",
-       "texture and how it feels on the skin"),
-    _A("results", r"results?|work(s|ed)? (wonders|great|for me)|did(n'?t| not)( really)? work|difference|"
-       r"effective|improv\w*|cleared|breakouts?|wrinkles?|hydrat\w*|moisturi\w*|glow\w*|brighter|acne",
-       "visible results on my skin|my skin looks better after a week|did nothing for my skin"),
-    _A("skin reaction", r"irritat\w*|rash\w*|burn(s|ed|ing)?|redness|sensitive skin|allerg\w*|broke (me )?out|"
-       r"stings?|gentle", "irritation or gentleness on sensitive skin"),
-    _A("material", r"material|fabric|cotton|polyester|leather|stitch\w*|seams?|zipper|thin|see.through|"
-       r"pill(s|ed|ing)|shrunk|shrinks?|shrinkage|stretch\w*", "fabric and material quality"),
-    _A("taste", r"tast(e|es|ed|y|ing)|flavou?r\w*|delicious|yummy|bland|sweet|salty|bitter|sour|aftertaste|"
-       r"crunch\w*|chewy", "taste and flavor|tastes delicious|tastes bland and bitter"),
-    _A("freshness", r"fresh\w*|stale|expir\w*|best.by|moldy|mould\w*|rancid|spoiled|ripe", "freshness and expiry date|arrived stale and past its date|fresh and crisp"),
-    _A("ingredients", r"ingredients?|organic|sugar|calories|protein|natural|artificial|gluten|vegan|healthy|"
-       r"preservatives?", "ingredients and nutrition"),
-    _A("fun", r"fun|bor(ed|ing)|loves? (it|playing)|play(s|ed|ing)? with|entertain\w*|engag\w*|hours of|"
-       r"favorite toy|kids? (love|adore|enjoy)", "fun to play with|my kids play with it for hours|the children got bored with it"),
-    _A("assembly", r"assembl\w*|put (it )?together|pieces?|parts? (missing|were missing)|missing (parts?|pieces?)|"
-       r"screws?|set.?up", "assembly and missing parts"),
-    _A("safety", r"safe(ty|ly)?|sharp edges?|choking|toxic|hazard\w*|recall\w*", "safety for children"),
-    _A("story", r"story|plot|characters?|ending|storyline|narrative|chapters?|twist\w*|pacing|page.turner|"
-       r"couldn'?t put it down|content", "story, plot and characters|the plot kept me hooked|the characters are flat"),
-    _A("writing", r"writ(ing|ten|er)|author|prose|translation|editing|typos?|wordy|dry|readable|"
-       r"easy to read|well.written", "writing style and editing"),
-    _A("shipping", r"ship(ping|ped|s)?|deliver\w*|arriv\w*|came (early|late|quickly|fast)|courier|ups|fedex|usps|"
-       r"tracking|showed up|took (weeks|days|forever)|on time|late", "shipping and delivery time|the order arrived quickly|the parcel took weeks to come"),
-    _A("packaging", r"packag\w*|box(es|ed)?|wrap(ped|ping)|bubble wrap|seal(ed)?|dented|crushed|leak(ed|ing|s)? "
-       r"in the box|arrived (broken|damaged|open)", "packaging and the box|it came well packed|the box was damaged in transit"),
-    _A("price/value", r"price[sd]?|pricey|value|worth|cheap(er|ly)?|expensive|overpriced|money|bargain|deal|"
-       r"cost(s|ly)?|afford\w*|budget|\$\d+|penny|dollars?|for what you pay", "price and value for money|good value for what you pay|too expensive for what it is"),
-    _A("quality/durability", r"(?<!sound )(?<!audio )(?<!picture )(?<!call )(?<!image )(?<!video )quality|durab\w*|sturdy|flimsy|broke(?! (me )?out)|broken|break(s|ing)?|crack(ed|s)?|"
-       r"fell apart|falling apart|lasted|lasts? (long|a|more|only|forever|all|through|well)|"
-       r"(did|does|do|wo|would)(n'?t| not) last|last(ing)? (long|longer)|wore out|worn|tore|ripped|"
-       r"well.made|cheaply made|solid|defect\w*|stopped working|holds? up|held up|rust\w*|peel\w*|fray\w*",
-       "build quality and durability|it broke after a few weeks|feels solid and well made"),
-    _A("customer service", r"customer service|support|seller|refund\w*|replacement|warranty|"
-       r"return(ed|ing|s)?|exchange[sd]?|contacted|emails?|responded|response|helpful staff|rep\b",
-       "customer service, returns and refunds|the seller was helpful|support ignored my messages"),
-)}
+@cache
+def _vocabulary() -> dict[str, Any]:
+    import yaml
 
-GENERIC = ("shipping", "packaging", "price/value", "quality/durability", "customer service")
-CATEGORY_ASPECTS: dict[str, tuple[str, ...]] = {
-    "Electronics": ("battery", "sound", "connectivity", "display", "comfort", "ease of use", "performance", "noise"),
-    "Home & Kitchen": ("performance", "noise", "cleaning", "capacity", "ease of use", "design", "assembly"),
-    "Beauty": ("scent", "texture", "results", "skin reaction", "design"),
-    "Apparel": ("fit/size", "comfort", "material", "design", "cleaning"),
-    "Sports & Outdoors": ("comfort", "fit/size", "performance", "ease of use", "material", "assembly", "battery"),
-    "Toys & Games": ("fun", "assembly", "safety", "ease of use", "battery", "design"),
-    "Grocery": ("taste", "freshness", "ingredients", "scent"),
-    "Books": ("story", "writing"),
-}
+    data: dict[str, Any] = yaml.safe_load(
+        resources.files("shoplens.tools.reviews").joinpath(ASPECTS_FILE).read_text(encoding="utf-8"))
+    return data
+
+
+ASPECTS: dict[str, Aspect] = {name: Aspect(name, a["terms"] or "", a["phrases"] or "", a["cues"] or "", a["examples"])
+                              for name, a in _vocabulary()["aspects"].items()}
+GENERIC: tuple[str, ...] = tuple(_vocabulary()["generic"])
+CATEGORY_ASPECTS: dict[str, tuple[str, ...]] = {c: tuple(v) for c, v in _vocabulary()["categories"].items()}
+ASPECTS_VERSION = str(_vocabulary()["version"])
 
 
 def aspects_for(category: str | None) -> tuple[str, ...]:
@@ -111,12 +58,28 @@ def aspects_for(category: str | None) -> tuple[str, ...]:
     return tuple(ASPECTS)
 
 
-_KEYWORDS = {name: re.compile(rf"\b(?:{a.keywords})\b", re.I) for name, a in ASPECTS.items()}
+def _compile(alternation: str) -> re.Pattern[str] | None:
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.I) if alternation.strip() else None
+
+
+def compile_vocabulary(extra_terms: Mapping[str, Sequence[str]] | None = None) -> dict[str, tuple[Any, Any, Any]]:
+    """aspect -> (terms, phrases, cues) regexes; ``extra_terms`` (aspect -> literal phrases) join the terms."""
+    out = {}
+    for name, a in ASPECTS.items():
+        terms = a.terms
+        extra = [re.escape(t) for t in (extra_terms or {}).get(name, []) if t.strip()]
+        if extra:
+            terms = f"{terms}|{'|'.join(extra)}" if terms else "|".join(extra)
+        out[name] = (_compile(terms), _compile(a.phrases), _compile(a.cues))
+    return out
+
+
+_DEFAULT_PATTERNS = compile_vocabulary()
 _SENT_RE = re.compile(r"(?<=[.!?])\s+|\n+|\s*;\s*|\s+-{1,2}\s+|\s*\.{3}\s*")
 _CONTRAST_RE = re.compile(r",?\s+(?=\b(?:but|however|although|though|yet|except|whereas|while|otherwise)\b)", re.I)
 _AND_RE = re.compile(
     r",?\s+and\s+(?=(?:the|it|its|it's|they|their|this|that|my|shipping|delivery|price|customer|support|"
-    r"seller|i|it's|packaging)\b)", re.I)
+    r"seller|i|packaging)\b)", re.I)
 _LEAD_RE = re.compile(r"^(?:and|but|however|although|though|yet|so|also|plus|overall|otherwise)\b[,\s]*", re.I)
 
 
@@ -134,7 +97,7 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
                     a1 -= 1
                 while a0 < a1 and text[a0] in " ,":
                     a0 += 1
-                if a1 - a0 >= 3 and re.search(r"[A-Za-z]", text[a0:a1]):
+                if a1 - a0 >= 3 and re.search(r"\w", text[a0:a1]):
                     spans.append((a0, a1))
     return spans
 
@@ -208,17 +171,27 @@ class MentionFinder:
             return []
         return [(self._keys[m.group(0).lower()], m.start(), m.end()) for m in self._re.finditer(text)]
 
+    def mask(self, text: str) -> str:
+        """``text`` with every mention blanked out (same length), so "Aurora replaced my pair" is not read as
+        a product word."""
+        if not self._re:
+            return text
+        return self._re.sub(lambda m: " " * len(m.group(0)), text)
+
 
 class AspectExtractor:
     """Aspect triples for many reviews at once.
 
-    ``aspect_vectors`` (aspect -> unit vector) turns on embedding similarity for clauses without a keyword;
+    ``extra_terms`` (aspect -> phrases, e.g. the shop's own noun phrases) extend the vocabulary;
+    ``aspect_vectors`` (aspect -> unit vector) turn on embedding similarity for clauses without any keyword;
     ``clause_score`` (clause embeddings, clause texts -> signed scores) blends a learned polarity into VADER's.
     """
 
     def __init__(self, *, mentions: MentionFinder | None = None, aspect_vectors: dict[str, np.ndarray] | None = None,
-                 similarity_threshold: float = 0.42, similarity_margin: float = 0.05, clause_score: Callable[[np.ndarray, list[str]], np.ndarray] | None = None,
-                 learned_weight: float = 0.5, threshold: float = 0.2) -> None:
+                 similarity_threshold: float = 0.5, similarity_margin: float = 0.06,
+                 clause_score: Callable[[np.ndarray, list[str]], np.ndarray] | None = None,
+                 learned_weight: float = 0.5, threshold: float = 0.2,
+                 extra_terms: Mapping[str, Sequence[str]] | None = None) -> None:
         self._vader = VaderScorer(domain=True)
         self.mentions = mentions
         self.aspect_vectors = aspect_vectors or {}
@@ -227,10 +200,21 @@ class AspectExtractor:
         self.clause_score = clause_score
         self.learned_weight = learned_weight
         self.threshold = threshold
+        self.extra_terms = {k: list(v) for k, v in (extra_terms or {}).items() if v}
+        self._patterns = compile_vocabulary(self.extra_terms) if self.extra_terms else _DEFAULT_PATTERNS
 
     @property
     def version(self) -> str:
-        return f"{ASPECTS_VERSION}{'e' if self.aspect_vectors else ''}{'l' if self.clause_score else ''}"
+        extra = ""
+        if self.extra_terms:
+            import hashlib
+
+            blob = "|".join(f"{k}:{','.join(sorted(v))}" for k, v in sorted(self.extra_terms.items()))
+            extra = "v" + hashlib.sha256(blob.encode()).hexdigest()[:6]
+        from shoplens.tools.reviews.aspects_zh import zh_version
+
+        return (f"{ASPECTS_VERSION}{extra}{'e' if self.aspect_vectors else ''}{'l' if self.clause_score else ''}"
+                f"-{zh_version()}")
 
     def clause_spans(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
         return [split_clauses(t or "") for t in texts]
@@ -255,21 +239,39 @@ class AspectExtractor:
                           clause_vectors[i] if clause_vectors is not None else None, learned[i])
                 for i in range(len(texts))]
 
+    def aspects_of(self, clause: str, allowed: Sequence[str], polar: bool = True) -> list[tuple[str, tuple[int, int]]]:
+        """(aspect, keyword span in ``clause``) for the aspects a clause is about.
+
+        Phrases always count; terms count when the clause carries an opinion (``polar``, or any phrase or cue in
+        it); single-word cues count only when no term or phrase matched."""
+        strong, named, cues = [], [], []
+        for name in allowed:
+            term_re, phrase_re, cue_re = self._patterns[name]
+            if phrase_re is not None and (m := phrase_re.search(clause)):
+                strong.append((name, m.span()))
+            elif term_re is not None and (m := term_re.search(clause)):
+                named.append((name, m.span()))
+            elif cue_re is not None and (m := cue_re.search(clause)):
+                cues.append((name, m.span()))
+        if named and (polar or strong or cues):
+            return strong + named
+        return strong or cues
+
     def _one(self, text: str, category: str | None, spans: Sequence[tuple[int, int]],
              vectors: np.ndarray | None, learned: np.ndarray | None) -> list[AspectMention]:
         allowed = aspects_for(category)
         out: dict[str, AspectMention] = {}
+        if is_chinese(text):
+            return self._chinese(text, allowed)
         found_mentions = self.mentions.find(text) if self.mentions else []
+        masked = self.mentions.mask(text) if found_mentions and self.mentions else text
         for k, (a, b) in enumerate(spans):
-            clause = text[a:b]
-            score = self._vader.compound(clause)
+            score = self._vader.compound(text[a:b])
             if learned is not None and vectors is not None and np.any(vectors[k]):
                 score = (1 - self.learned_weight) * score + self.learned_weight * float(learned[k])
             polarity = polarity_label(score, self.threshold)
-            hits: list[tuple[str, tuple[int, int]]] = []
-            for name in allowed:
-                if m := _KEYWORDS[name].search(clause):
-                    hits.append((name, (a + m.start(), a + m.end())))
+            found = self.aspects_of(masked[a:b], allowed, polar=polarity != "neutral")
+            hits = [(name, (a + s, a + e)) for name, (s, e) in found]
             if not hits and vectors is not None and self.aspect_vectors and np.any(vectors[k]):
                 best, sim, runner_up = self._nearest(vectors[k], allowed)
                 if best and sim >= self.similarity_threshold and sim - runner_up >= self.similarity_margin:
@@ -280,6 +282,20 @@ class AspectExtractor:
                 if a <= m0 and m1 <= b:
                     self._keep(out, AspectMention(f"mention:{entity}", polarity, snippet_of(text, (a, b), (m0, m1)),
                                                   round(score, 3)))
+        return list(out.values())
+
+    def _chinese(self, text: str, allowed: Sequence[str]) -> list[AspectMention]:
+        """Chinese reviews: Chinese clauses and vocabulary, clause polarity from the Chinese model."""
+        from shoplens.tools.reviews.aspects_zh import aspects_zh
+        from shoplens.tools.reviews.chinese import chinese_model
+
+        out: dict[str, AspectMention] = {}
+        model = chinese_model()
+        for name, clause, score in aspects_zh(text, allowed, lambda c: 2 * model.p_positive(c) - 1):
+            self._keep(out, AspectMention(name, polarity_label(score, self.threshold), clause[:140], round(score, 3)))
+        if self.mentions:
+            for entity, m0, m1 in self.mentions.find(text):
+                self._keep(out, AspectMention(f"mention:{entity}", "neutral", snippet_of(text, (max(0, m0 - 20), min(len(text), m1 + 20)), (m0, m1)), 0.0))
         return list(out.values())
 
     @staticmethod
@@ -299,9 +315,9 @@ class AspectExtractor:
 
 
 def aspect_vectors(encode: Callable[[list[str]], np.ndarray]) -> dict[str, np.ndarray]:
-    """Embed the aspect descriptions once with the caller's encoder (returns unit vectors)."""
+    """Embed the aspects' example phrases once with the caller's encoder (returns unit vectors)."""
     names = list(ASPECTS)
-    phrases = [(n, p.strip()) for n in names for p in ASPECTS[n].description.split("|")]
+    phrases = [(n, p.strip()) for n in names for p in ASPECTS[n].examples.split("|")]
     vecs = encode([p for _, p in phrases])
     out = {}
     for n in names:

@@ -296,46 +296,20 @@ class ReviewInsightsTool:
 
     # ------------------------------------------------------------------------------------------------ chart
     def _chart(self, scope_label: str, cur: Period, weekly: Any, top_pos: list[Any], top_neg: list[Any]) -> Chart | None:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        from shoplens.tools.reviews.chart import draw, write_png
 
         if weekly.empty:
             return None
         self.charts_dir.mkdir(parents=True, exist_ok=True)
         key = hashlib.sha256(f"{scope_label}|{cur.start}|{cur.end}|{len(weekly)}".encode()).hexdigest()[:10]
         png, csv = self.charts_dir / f"review_insights_{key}.png", self.charts_dir / f"review_insights_{key}.csv"
-        weekly.to_csv(csv, index=False)
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [3, 2]})
-        w = weekly.copy()
-        total = w["reviews"].clip(lower=1)
-        colors = {"negative": "#d62728", "neutral": "#b0b0b0", "positive": "#2ca02c"}
-        bottom = None
-        for lbl in ("negative", "neutral", "positive"):
-            share = w[lbl] / total
-            ax1.bar(w["week"], share, width=6, bottom=bottom, color=colors[lbl], label=lbl, align="edge")
-            bottom = share if bottom is None else bottom + share
-        ax1.axvline(cur.start, color="black", lw=1, ls="--", label="period start")
-        ax1.set_ylim(0, 1)
-        ax1.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        ax1.set_title("Weekly sentiment mix (previous and current period)", fontsize=10)
-        ax1.legend(loc="lower left", fontsize=7, ncols=4, framealpha=0.9)
-        axc = ax1.twinx()
-        axc.plot(w["week"] + dt.timedelta(days=3), w["reviews"], color="black", lw=1, marker=".", label="reviews")
-        axc.set_ylabel("reviews per week", fontsize=8)
-        fig.autofmt_xdate()
-        names = [a for a, _, _ in top_neg][::-1] + [a for a, _, _ in top_pos][::-1]
-        values = [-n for _, n, _ in top_neg][::-1] + [n for _, n, _ in top_pos][::-1]
-        ax2.barh(range(len(names)), values, color=[colors["negative" if v < 0 else "positive"] for v in values])
-        ax2.set_yticks(range(len(names)), [f"{n} ({'-' if v < 0 else '+'})" for n, v in zip(names, values, strict=True)],
-                       fontsize=8)
-        ax2.axvline(0, color="black", lw=0.8)
-        ax2.set_title("Top aspects: reviews criticising (left) / praising (right)", fontsize=10)
-        fig.suptitle(f"Reviews of {scope_label}, {cur.start} to {cur.end}", fontsize=11)
-        fig.tight_layout()
-        fig.savefig(png, dpi=110)
-        plt.close(fig)
+        tmp_csv = csv.with_suffix(".tmp.csv")
+        weekly.to_csv(tmp_csv, index=False)
+        tmp_csv.replace(csv)
+        fig = draw(weekly, top_pos, top_neg, title=f"Reviews of {scope_label}",
+                   subtitle=f"{cur.start} to {cur.end}, with the previous period of the same length for comparison",
+                   start=cur.start, source=f"Source: ShopLens warehouse reviews · data as of {cur.end}")
+        write_png(fig, png)
         spec = {"kind": "review_insights", "scope": scope_label, "start": str(cur.start), "end": str(cur.end)}
         return Chart(title=f"Reviews of {scope_label}", path=str(png), spec=spec, data=str(csv), chart_id=key,
                      explanation="Left: weekly shares of negative/neutral/positive reviews (line: reviews per week; "

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from shoplens.data.contract import ENRICHMENT_TABLES, create_table_sql
 from shoplens.data.errors import DataError
 from shoplens.tools.reviews.aspects import AspectExtractor, AspectMention, MentionFinder, aspect_vectors
-from shoplens.tools.reviews.backends import OfflineSentimentBackend, SentimentBackend, label_from_probs
+from shoplens.tools.reviews.backends import SentimentBackend
+from shoplens.tools.reviews.offline import OfflineSentimentBackend
 
 Progress = Callable[[int, int], None]
 
@@ -37,40 +36,48 @@ class Analysis:
     label: str
     score: float
     aspects: list[AspectMention]
-
+    probability: float | None = None  # P(positive) when the backend gives one
 
 class ReviewScorer:
     """Sentiment plus aspects for batches of review texts.
 
     With the offline backend one MiniLM pass serves both: the review embedding feeds the sentiment head and
-    the same token states pooled per clause feed aspect similarity and clause polarity. With an LLM analyzer the
-    aspects (and sentiment, unless ``backend`` is given) come from the endpoint.
+    the same token states pooled per clause feed clause polarity (and, with ``aspect_similarity``, aspect
+    similarity for clauses without a keyword). Reviews detected as Chinese go to the Chinese model and the
+    Chinese aspect vocabulary instead (``chinese``: a ``ChineseSentimentModel``; the shipped one by default).
+    With an LLM analyzer the aspects (and sentiment, unless ``backend`` is given) come from the endpoint.
     """
 
     def __init__(self, backend: SentimentBackend | None, *, extractor: AspectExtractor | None = None,
-                 llm: Any = None, learned_clause_polarity: bool = True) -> None:
+                 llm: Any = None, learned_clause_polarity: bool = True, aspect_similarity: bool = False,
+                 chinese: Any = None) -> None:
         if backend is None and llm is None:
             raise ValueError("ReviewScorer needs a sentiment backend or an LLM analyzer")
         self.backend = backend
         self.llm = llm
+        self._chinese = chinese
         self.extractor = extractor or AspectExtractor()
         self._offline = backend if isinstance(backend, OfflineSentimentBackend) else None
         if self._offline is not None and llm is None:
             encoder = self._offline.encoder
-            if not self.extractor.aspect_vectors:
+            if aspect_similarity and not self.extractor.aspect_vectors:
                 self.extractor.aspect_vectors = aspect_vectors(lambda t: encoder.encode(t)[0])
             if learned_clause_polarity and self.extractor.clause_score is None:
-                offline = self._offline
+                self.extractor.clause_score = self._offline.score_from_embeddings
 
-                def clause_score(vecs: np.ndarray, texts: list[str]) -> np.ndarray:
-                    p = offline.proba_from_embeddings(vecs, texts)
-                    return p[:, 2] - p[:, 0]
+    @property
+    def chinese(self) -> Any:
+        if self._chinese is None:
+            from shoplens.tools.reviews.chinese import chinese_model
 
-                self.extractor.clause_score = clause_score
+            self._chinese = chinese_model()
+        return self._chinese
 
     @property
     def version(self) -> str:
         sentiment = self.backend.version if self.backend is not None else self.llm.version
+        if self.llm is None:
+            sentiment = f"{sentiment}+{self.chinese.version}"
         aspects = self.llm.version if self.llm is not None else f"aspects-{self.extractor.version}"
         return sentiment if sentiment == aspects else f"{sentiment}+{aspects}"
 
@@ -80,16 +87,37 @@ class ReviewScorer:
             llm_out = self.llm.analyze(texts, categories)
             preds = self.backend.predict(texts) if self.backend is not None else [(r.label, r.score) for r in llm_out]
             return [Analysis(lbl, s, r.aspects) for (lbl, s), r in zip(preds, llm_out, strict=True)]
+        from shoplens.tools.reviews.chinese import is_chinese
+
+        zh = [i for i, t in enumerate(texts) if is_chinese(t)]
+        if zh:
+            return self._mixed(texts, categories, zh)
         if self._offline is not None:
             spans = self.extractor.clause_spans(texts)
             emb, clause_vecs = self._offline.encoder.encode(texts, spans=spans)
-            preds = label_from_probs(self._offline.proba_from_embeddings(emb, texts))
+            sent = self._offline.analyze_embeddings(emb, texts)
             aspects = self.extractor.extract(texts, categories, spans=spans, clause_vectors=clause_vecs)
-        else:
-            assert self.backend is not None
-            preds = self.backend.predict(texts)
-            aspects = self.extractor.extract(texts, categories)
-        return [Analysis(lbl, s, a) for (lbl, s), a in zip(preds, aspects, strict=True)]
+            return [Analysis(s.label, s.score, a, s.probability) for s, a in zip(sent, aspects, strict=True)]
+        assert self.backend is not None
+        preds = self.backend.predict(texts)
+        aspects = self.extractor.extract(texts, categories)
+        return [Analysis(lbl, s, a, round((s + 1) / 2, 4)) for (lbl, s), a in zip(preds, aspects, strict=True)]
+
+    def _mixed(self, texts: list[str], categories: Sequence[str | None] | None, zh: list[int]) -> list[Analysis]:
+        """Chinese reviews through the Chinese model, the rest through the English path, order kept."""
+        cats = list(categories) if categories else [None] * len(texts)
+        zh_set = set(zh)
+        other = [i for i in range(len(texts)) if i not in zh_set]
+        out: list[Analysis | None] = [None] * len(texts)
+        if other:
+            for i, a in zip(other, self.analyze([texts[i] for i in other], [cats[i] for i in other]), strict=True):
+                out[i] = a
+        zh_texts = [texts[i] for i in zh]
+        sent = self.chinese.predict_detailed(zh_texts)
+        aspects = self.extractor.extract(zh_texts, [cats[i] for i in zh])
+        for i, s, a in zip(zh, sent, aspects, strict=True):
+            out[i] = Analysis(s.label, s.score, a, s.probability)
+        return [a for a in out if a is not None]
 
 
 @dataclass
@@ -203,18 +231,22 @@ def _write_batch(con: Any, ids: list[int], results: list[Analysis], version: str
     return len(aspect_rows)
 
 
-def load_training_data(db_path: Path, *, memory_limit: str = "2GB", threads: int = 2) -> tuple[list[str], list[int], list[Any]]:
-    """(texts, ratings, dates) of every rated review with text, oldest first (read-only connection)."""
+def load_training_data(db_path: Path, *, memory_limit: str = "2GB", threads: int = 2,
+                       with_categories: bool = False) -> tuple[list[Any], ...]:
+    """(texts, ratings, dates[, categories]) of every rated review with text, oldest first (read-only)."""
     from shoplens.data.warehouse import open_readonly
 
     con = open_readonly(Path(db_path), memory_limit=memory_limit, threads=threads)
     try:
         rows = con.execute(
-            "SELECT title, body, rating, review_date FROM reviews WHERE rating IS NOT NULL "
-            "AND coalesce(body, title) IS NOT NULL ORDER BY review_date, review_id"
+            "SELECT r.title, r.body, r.rating, r.review_date, p.category FROM reviews r "
+            "LEFT JOIN products p ON p.product_id = r.product_id WHERE r.rating IS NOT NULL "
+            "AND coalesce(r.body, r.title) IS NOT NULL ORDER BY r.review_date, r.review_id"
         ).fetchall()
     except Exception as exc:  # duckdb.CatalogException etc.
-        raise DataError(f"Cannot read reviews from {db_path}: {exc}.", hint="Check the warehouse has a reviews table.") from exc
+        raise DataError(f"Cannot read reviews from {db_path}: {exc}.",
+                        hint="Check the warehouse has reviews and products tables.") from exc
     finally:
         con.close()
-    return [review_text(t, b) for t, b, _, _ in rows], [int(r) for _, _, r, _ in rows], [d for *_, d in rows]
+    out = ([review_text(t, b) for t, b, *_ in rows], [int(r[2]) for r in rows], [r[3] for r in rows])
+    return (*out, [r[4] for r in rows]) if with_categories else out
