@@ -157,11 +157,49 @@ def test_a_bare_top_n_after_gibberish_continues_the_ranking(analyst: Analyst) ->
     assert a.facts["period"]["start"] == "2026-01-01"
 
 
-def test_since_launch_starts_at_the_first_order(analyst: Analyst, tool_ctx) -> None:  # noqa: ANN001
+def test_since_launch_starts_at_the_catalogue_launch_date(analyst: Analyst, tool_ctx) -> None:  # noqa: ANN001
     a = analyst.ask("luna vitamin c eye cream revenue since it launched")
+    launched = tool_ctx.runner.scalar("SELECT launch_date FROM products WHERE name = 'Luna Vitamin C Eye Cream'")
     first = tool_ctx.runner.run(f"""SELECT min(o.order_date) {SALES}
         WHERE p.name = 'Luna Vitamin C Eye Cream'""").df.iat[0, 0]
-    assert a.facts["period"]["start"] == str(first)[:10]
+    assert str(launched)[:10] < str(first)[:10]  # launched before its first order: the launch date wins
+    assert a.facts["period"]["start"] == str(launched)[:10]
+
+
+def test_a_followup_keeps_a_looked_up_period(analyst: Analyst) -> None:
+    analyst.ask("kestrel fit 4 revenue per month since launch", session="launch")
+    a = analyst.ask("same but for units", session="launch")
+    assert a.facts["metric"] == "units" and a.facts["period"]["start"] != "2026-06-01"
+    assert a.facts["period"]["end"] == "2026-06-30" and a.facts["period"]["start"] < "2026-01-01"
+
+
+def test_a_reviews_question_without_a_subject_follows_the_last_product(analyst: Analyst) -> None:
+    analyst.ask("avg rating for the luna glow serum ytd", session="rv")
+    a = analyst.ask("what are the main complaints?", session="rv")
+    assert a.facts["kind"] == "reviews" and a.facts["filters"] == {"product": ["Luna Glow Serum"]}
+    assert a.facts["period"]["start"] == "2026-01-01"
+
+
+def test_nonsense_in_everyday_words_is_declined(analyst: Analyst) -> None:
+    assert analyst.ask("purple monkey dishwasher").facts["kind"] == "unsupported"
+    assert analyst.ask("how is the shop doing").facts["kind"] != "unsupported"
+
+
+def test_a_bare_year_after_an_event_is_the_same_event_that_year(analyst: Analyst) -> None:
+    a = analyst.ask("toys revenue black friday weekend 2025 vs 2024")
+    assert a.facts["compare_period"]["start"] == "2024-11-29" and a.facts["compare_period"]["end"] == "2024-12-01"
+    b = analyst.ask("easter weekend revenue 2026 vs easter 2025")
+    assert b.facts["period"]["start"] == "2026-04-03" and b.facts["compare_period"]["start"] == "2025-04-18"
+
+
+def test_share_of_a_part_within_a_named_whole(analyst: Analyst) -> None:
+    a = analyst.ask("what % of electronics revenue came from audio in 2025")
+    assert a.facts["share_of"] == "subcategory" and 0 < a.facts["value"] < 1
+
+
+def test_why_for_one_product_names_its_rising_complaints(analyst: Analyst) -> None:
+    a = analyst.ask("why did so many aurora x2 earbuds get returned in fall 2025?")
+    assert "battery" in a.answer.lower()
 
 
 def test_campaign_days_against_the_same_days_a_year_earlier(analyst: Analyst, tool_ctx) -> None:  # noqa: ANN001

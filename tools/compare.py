@@ -16,7 +16,7 @@ from shoplens.data.semantic import SemanticLayer
 from shoplens.tools.artifacts import Period, Table, ToolOutput
 from shoplens.tools.formatting import format_signed, format_value
 from shoplens.tools.metric_query import as_period, clean_filters, filters_text, is_additive, label_value, num
-from shoplens.tools.query import MetricQuery, compile_query
+from shoplens.tools.query import MetricQuery, compile_query, quote
 from shoplens.tools.requests import CompareRequest
 
 if TYPE_CHECKING:
@@ -25,10 +25,6 @@ if TYPE_CHECKING:
     from shoplens.tools.context import ToolContext
 
 MAX_CONTRIBUTORS = 10
-
-
-def _quote(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _between(col: str, p: Period) -> str:
@@ -57,7 +53,7 @@ def split_sql(
     if len(sources) > 1 or any(m.is_derived for m in ms):
         return _split_sql_union(sem, metrics, periods, filters, dims)
     source = sem.sources[sources.pop()]
-    case = " ".join(f"WHEN {_between(source.time, p)} THEN {_quote(name)}" for name, p in periods)
+    case = " ".join(f"WHEN {_between(source.time, p)} THEN {quote(name)}" for name, p in periods)
     select = [f"CASE {case} END AS which"]
     cols: list[str] = []
     for d in dims:
@@ -85,7 +81,7 @@ def split_sql(
                 f"{', '.join(m.label for m in ms)} cannot be filtered by {dim.label.lower()}.",
                 hint="Drop that filter or ask for a metric that has it.",
             )
-        where.append(f"{col} IN ({', '.join(_quote(v) for v in values)})")
+        where.append(f"{col} IN ({', '.join(quote(v) for v in values)})")
     body = " ".join(select + where)
     joins = " ".join(source.joins[a] for a in source.joins if re.search(rf"\b{re.escape(a)}\.", body))
     sets = ", ".join(["(which)", *[f"(which, {c})" for c in cols]])
@@ -118,7 +114,7 @@ def _split_sql_union(
             )
             flags = ", ".join(f"{0 if d == split else 1} AS g_{d}" for d in dims)
             parts.append(
-                f"SELECT {_quote(name)} AS which{', ' + flags if flags else ''}, * "
+                f"SELECT {quote(name)} AS which{', ' + flags if flags else ''}, * "
                 f"FROM ({compile_query(q, sem)})"
             )
     return " UNION ALL BY NAME ".join(parts)

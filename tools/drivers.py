@@ -344,8 +344,10 @@ class DriversTool:
             bits = [
                 f"{k} {format_value(v[0], _unit(k))} now vs {format_value(v[1], _unit(k))} before"
                 for k, v in s.items()
-                if isinstance(v, list) and k != "moved"
+                if isinstance(v, list) and k not in ("moved", "complaints")
             ]
+            bits += [f"negative reviews on {c['aspect']} {c['now']} now vs {c['before']} before"
+                     for c in s.get("complaints") or []]
             lines.append(f"- signals for {s['product']}: {', '.join(bits)}")
         return "\n".join(lines)
 
@@ -366,6 +368,8 @@ def _signals_table(signals: list[dict[str, Any]], cur: Period, prev: Period) -> 
         "add_to_cart_rate": "Add-to-cart rate",
     }
     rows = [[s["product"], label, s[k][1], s[k][0]] for s in signals for k, label in names.items() if k in s]
+    rows += [[s["product"], f"Negative reviews on {c['aspect']}", c["before"], c["now"]]
+             for s in signals for c in s.get("complaints") or []]
     return Table(
         f"Product signals: {prev.label} vs {cur.label}", ["Product", "Signal", prev.label, cur.label], rows
     )

@@ -32,7 +32,8 @@ class MetricQuery:
         return [self.metric, *[m for m in self.also if m != self.metric]]
 
 
-def _quote(value: str) -> str:
+def quote(value: str) -> str:
+    """A SQL string literal (single quotes doubled)."""
     return "'" + str(value).replace("'", "''") + "'"
 
 
@@ -88,7 +89,7 @@ def _source_select(q: MetricQuery, semantic: SemanticLayer, source: Source, metr
                 hint="Drop that filter or ask for a metric that has it (e.g. revenue by "
                 + dim.label.lower() + ").",
             )
-        where.append(f"{col} IN ({', '.join(_quote(v) for v in values)})")
+        where.append(f"{col} IN ({', '.join(quote(v) for v in values)})")
     for m in metrics:
         select.append(f"{m.sql} AS {m.name}")
     body = " ".join([*select, *where])

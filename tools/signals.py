@@ -33,6 +33,9 @@ SIGNAL_MOVES: dict[str, tuple[str, float]] = {
     "product_views": ("rel", 0.2),
     "add_to_cart_rate": ("rel", 0.25),
 }
+#: complaint aspects named per product: at most this many, each criticised in at least COMPLAINT_MIN reviews
+COMPLAINTS_SHOWN = 2
+COMPLAINT_MIN = 3
 #: add-to-cart rate down by this share while views fell less than STOCKOUT_VIEWS: looks like a stock-out
 STOCKOUT_ATC_DROP = 0.5
 STOCKOUT_VIEWS = 0.2
@@ -76,7 +79,8 @@ def product_signals(
         s["stockout"] = _stockout(s)
         pairs = [v for k, v in s.items() if isinstance(v, list) and k != "moved"]
         s["new"] = bool(pairs) and all(v[1] is None for v in pairs) and any(v[0] is not None for v in pairs)
-        if len(s) > 4:
+        s["complaints"] = complaints(ctx, s["product"], cur, prev) if "reviews" in ctx.runner.catalog else []
+        if len(s) > 5:
             out.append(s)
     return out, sqls
 
@@ -93,3 +97,15 @@ def _stockout(s: dict[str, Any]) -> bool:
     if not atc or not views or None in atc or None in views or not atc[1] or not views[1]:
         return False
     return atc[0] <= atc[1] * (1 - STOCKOUT_ATC_DROP) and views[0] >= views[1] * (1 - STOCKOUT_VIEWS)
+
+
+def complaints(ctx: ToolContext, product: str, cur: Period, prev: Period) -> list[dict[str, Any]]:
+    """What negative reviews of the product criticise most in the current period (aspects named in at least
+    COMPLAINT_MIN reviews), with the count in the earlier period: [{aspect, now, before}], the biggest rise first."""
+    from shoplens.tools.reviews.insights import ReviewInsightsTool
+
+    tool = ReviewInsightsTool(ctx.runner, ctx.charts_dir)
+    now, before = tool.negative_aspects(product, cur), tool.negative_aspects(product, prev)
+    found = [{"aspect": a, "now": n, "before": before.get(a, 0)} for a, n in now.items() if n >= COMPLAINT_MIN]
+    found.sort(key=lambda c: (-(c["now"] - c["before"]), -c["now"], c["aspect"]))
+    return found[:COMPLAINTS_SHOWN]

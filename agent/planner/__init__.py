@@ -48,6 +48,10 @@ class OfflinePlanner:
         for event in self.executor.run(plan):
             if isinstance(event, AnswerMeta):
                 plan.shown = shown_values(event.facts)  # "that category" in the next question names these
+                if event.period is not None and plan.kind not in ("forecast", "reviews") and (
+                        plan.period is None or plan.since_first):
+                    # a period the executor looked up ('since launch', campaign days): the next question keeps it
+                    plan.period, plan.since_first = event.period, False
             yield event
         if plan.kind not in ("clarify", "unsupported", "describe"):
             state["last_plan"] = plan

@@ -32,7 +32,7 @@ from shoplens.agent.planner.lexicon import (
 )
 from shoplens.agent.planner.values import ValueMatcher
 from shoplens.data.semantic import SemanticLayer
-from shoplens.tools.text import COMMON, NUM, STOPWORDS, Mask, Token, canon, phrase_body, tokenize
+from shoplens.tools.text import COMMON, NUM, STOPWORDS, Mask, Token, canon, phrase_body, everyday_words, tokenize
 
 _PERIOD_TOKEN = re.compile(r"(?:19|20)\d\d|q[1-4]|h[12]|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec")
 
@@ -88,6 +88,7 @@ class EntityMatcher:
         for phrase, name in self.metric_phrases.items():
             self._metric_by_len[len(phrase)].append((phrase, name))
         self._single_metric = {p[0]: n for p, n in self.metric_phrases.items() if len(p) == 1 and len(p[0]) >= 5}
+        self._everyday = everyday_words()
         dim_phrases: dict[str, str] = {}
         for d in semantic.dimensions.values():
             for phrase in (d.name.replace("_", " "), d.label, *d.synonyms):
@@ -153,6 +154,10 @@ class EntityMatcher:
                 i += 1
                 continue
             n, entries = hit
+            if any(a <= toks[i].start and toks[i + n - 1].end <= b and (b - a) > toks[i + n - 1].end - toks[i].start
+                   for a, b in self._event_spans(text)):
+                i += n  # "holiday" in "the 2025 holiday season" is the calendar event, not a campaign's name
+                continue
             if i + n < len(toks) and all(d == "brand" for d, _, _ in entries) and \
                     toks[i + n].norm in self._product_words.get(tuple(t.norm for t in toks[i:i + n]), ()):
                 i += n  # "cuddle cove plush": the brand starts a product's name; the value matcher reads it all
@@ -167,6 +172,14 @@ class EntityMatcher:
             mask.add(start, end, f"value:{entries[0][0]}")
             i += n
         return out
+
+    def _event_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the calendar's event names of two words or more occur in the text ("holiday season")."""
+        if not hasattr(self, "_event_re"):
+            names = sorted({str(s).lower() for e in self.semantic.events for s in (*e.synonyms, e.label)
+                            if len(str(s).split()) >= 2}, key=len, reverse=True)
+            self._event_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b") if names else None
+        return [m.span() for m in self._event_re.finditer(text)] if self._event_re else []
 
     def _campaign_prefix(self, toks: list[Token], i: int) -> tuple[int, list[tuple[str, str, bool]]] | None:
         """'the 618 campaigns', 'black friday promo': every campaign whose base name starts with these words."""
@@ -318,7 +331,8 @@ class EntityMatcher:
             if hit is None:
                 hit = self._typo_phrase(toks, i)
             w = toks[i].norm
-            if hit is None and w not in COMMON and len(w) >= 5 and w.isalpha() and w not in self.vm.vocab:
+            if hit is None and w not in COMMON and len(w) >= 5 and w.isalpha() and w not in self.vm.vocab \
+                    and w not in self._everyday:  # "monkey" is not a typo of "money"
                 best = max(((ratio(w, p), name) for p, name in self._single_metric.items() if p[0] == w[0]),
                            default=(0.0, ""))
                 if best[0] >= 84:

@@ -58,6 +58,9 @@ def is_followup(p: Parsed, last: Plan) -> bool:
         return True
     if p.words <= 3 and decisive:
         return True  # "why?", "forecast it"
+    if decisive and p.words <= 6 and last.filters and not own_metric and not p.ents.filters and not p.time.spans \
+            and not p.ents.group_by and not p.ents.ambiguous:
+        return True  # "what are the main complaints?" after a question about one product: its subject and period
     return p.words <= 5 and not own_metric and not decisive and not p.ents.ambiguous
 
 

@@ -87,3 +87,11 @@ RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|high
                rf"least\s+popular|(?:best|top|worst|bottom|low|poorly|under)[\s\-]?(?:selling|performing|rated|"
                rf"performers?)|poorest|weakest|strongest|fastest[\s\-]growing|rank(?:ing)?|list\s+(?:the\s+)?)"
                rf"\s+(?:{NUM}\s+)?")
+
+#: Words that make a question about a shop even when no measure or name is matched ("how is the shop doing?")
+SHOP_WORDS = frozenset(["shop", "store", "business", "sales", "sale", "sell", "sells", "selling", "sold", "buy",
+                        "bought", "buying", "money", "made", "make", "earn", "earned", "spend", "spent", "doing",
+                        "perform", "performance", "performing", "customer", "customers", "product", "products",
+                        "item", "items", "order", "orders", "price", "prices", "stock", "inventory", "data",
+                        "numbers", "metric", "metrics", "kpi", "report", "dashboard", "growth", "grow", "growing",
+                        "drop", "dropped", "up", "down", "best", "worst", "most", "least"])

@@ -153,6 +153,23 @@ class PeriodResolver:
                 ca, cb = P.previous_period(plan.period.start, plan.period.end)
                 plan.compare_period = self.clip(ca, cb, None, plan, what="the comparison period ")
             return
+        spans = _without_qualifying_years(spans)
+        if len(spans) >= 2 and _year_only(spans[1]) and not _year_only(spans[0]) and \
+                spans[0].end - spans[0].start < dt.timedelta(days=300):
+            # "black friday weekend 2025 vs 2024": the same event (or dates) in the other year
+            plan.compare_mode = "explicit"
+            plan.period = self.period_of(spans[0], plan)
+            if plan.period is not None:
+                year = spans[1].start.year
+                event = self.sem.event(spans[0].event) if spans[0].event else None
+                if event is not None:
+                    ca, cb = event.window(year)
+                else:
+                    shift = year - plan.period.start.year
+                    ca, cb = P.shift_years(plan.period.start, shift), P.shift_years(plan.period.end, shift)
+                name = f"{P.event_base(event)} {year}" if event else None
+                plan.compare_period = self.clip(ca, cb, name, plan, what="the comparison period ")
+            return
         if len(spans) >= 2:
             early, late = sorted(spans[:2], key=lambda s: (s.start, s.end))
             plan.compare_mode = "explicit"
@@ -288,3 +305,21 @@ class PeriodResolver:
 
 def _ym(d: dt.date) -> tuple[int, int]:
     return d.year, d.month
+
+
+def _year_only(s: TimeSpan) -> bool:
+    """A bare calendar year ("2024"), not an event or dates within it."""
+    return s.unit == "year" and not s.event and s.start.month == 1 and s.start.day == 1
+
+
+def _without_qualifying_years(spans: list[TimeSpan]) -> list[TimeSpan]:
+    """Drop a bare year that only says which year a neighbouring event or dates are in ("easter weekend revenue
+    2026 vs easter 2025": the 2026 names the first Easter's year)."""
+    out = []
+    for k, s in enumerate(spans):
+        near = spans[max(0, k - 1):k] + spans[k + 1:k + 2]
+        if _year_only(s) and any(not _year_only(o) and o.start.year == s.start.year and o.end.year == s.start.year
+                                 for o in near):
+            continue
+        out.append(s)
+    return out

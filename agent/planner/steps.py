@@ -21,6 +21,7 @@ from shoplens.tools.calendar import dates as periods
 from shoplens.tools.charts.query import ChartFromQueryTool
 from shoplens.tools.charts.tool import ChartTool
 from shoplens.tools.compare import ComparePeriodsTool
+from shoplens.tools.launch import launch_date
 from shoplens.tools.metric_query import QueryMetricTool
 from shoplens.tools.requests import MetricRequest
 
@@ -170,7 +171,11 @@ class StepRunner:
         return [dt.date.fromisoformat(str(d)[:10]) for d, v in out.facts.get("series") or [] if v]
 
     def _since_first(self, plan: Plan, first: dt.date, as_of: dt.date) -> Steps[Period]:
-        """'Since launch': from the first day the filtered values had orders to the data's end."""
+        """'Since launch': from the catalogue's launch date of the named products where the shop records one, else
+        from the first day the filtered values had orders, to the data's end."""
+        launched = launch_date(self.ctx.runner, plan.filters.get("product", []))
+        if launched is not None and first <= launched <= as_of:
+            return Period(launched, as_of, periods.label(launched, as_of, "since launch"))
         days = yield from self._days_with_orders(plan.filters, first, as_of)
         a = min(days) if days else first
         return Period(a, as_of, periods.label(a, as_of, "since launch" if days else "all time"))

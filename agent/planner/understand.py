@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from shoplens.agent.planner import followup
 from shoplens.agent.planner.context import ParseContext
 from shoplens.agent.planner.entities import Entities, EntityMatcher
 from shoplens.agent.planner.intent import Intent, decide_kind, detect, rules
-from shoplens.agent.planner.lexicon import KIND_WORDS
+from shoplens.agent.planner.lexicon import KIND_WORDS, SHOP_WORDS
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.resolve import Resolver
 from shoplens.data.semantic import Metric, SemanticLayer
@@ -133,7 +134,10 @@ class Understander:
                                   f"({', '.join(plan.filters.pop(dim))} among them)")
             elif named:  # "what % of Q1 revenue came from beauty": Beauty's share of the total, as a figure
                 plan.kind = "figure" if kind != "compare" else kind
-                plan.share_of = min(named, key=lambda d: _distance(p, d, share.end()))
+                ranked = sorted(named, key=lambda d: _distance(p, d, share.end()))
+                # "what % of electronics revenue came from audio": the value right after "of" is the whole
+                whole_first = len(ranked) >= 2 and _distance(p, ranked[0], share.end()) <= 6
+                plan.share_of = ranked[1] if whole_first else ranked[0]
                 if plan.metric is None and kind == "reviews":
                     plan.metric = "review_count"
         per = _PER.search(p.text)
@@ -182,7 +186,26 @@ class Understander:
         if not words or p.time.spans or p.ents.metrics or p.ents.filters or p.ents.group_by:
             return False
         known = everyday_words() | set(self.entities.vm.vocab) | STOPWORDS
-        return all(w not in known and len(w) >= 3 for w in words)
+        if all(w not in known and len(w) >= 3 for w in words):
+            return True
+        # everyday words only, none of them about a shop ("purple monkey dishwasher"): no measure, name, period,
+        # split, ranking, chart or kind of question in it
+        it = p.intent
+        if it.signals or it.top_n or it.chart_kind or p.time.grain or p.ents.weak_metric:
+            return False
+        content = [w for w in words if w not in STOPWORDS]
+        domain = self._domain_words
+        if len(content) < 2 or any(w in domain or w.rstrip("s") in domain for w in content):
+            return False
+        return decide_kind(p, self.use_embeddings)[0] in ("figure", "unsupported")  # not "the lay of the land"
+
+    @cached_property
+    def _domain_words(self) -> frozenset[str]:
+        """Words that make a question about a shop: kinds of answer, names in the data, measures, dimensions."""
+        words = set(KIND_WORDS) | set(self.entities.vm.vocab) | SHOP_WORDS
+        for phrase in list(self.entities.metric_phrases) + list(self.entities.dim_phrases):
+            words.update(phrase if isinstance(phrase, tuple) else str(phrase).split())
+        return frozenset(words)
 
     def _unknown_names(self, p: Parsed) -> list[str]:
         """Capitalised words the question uses as names but the data does not know ('revenue in Europe')."""

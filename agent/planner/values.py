@@ -35,6 +35,11 @@ if TYPE_CHECKING:
     from shoplens.agent.planner.entities import Entities
 
 
+#: words around a value that is a whole follow-up ("just the app", "and only web?", "what about email?")
+FOLLOWUP_LEADS = frozenset(["just", "only", "and", "what", "about", "how", "now", "then", "but", "instead", "same",
+                            "for", "the", "on", "in", "via", "through", "please", "pls", "ok", "okay"])
+
+
 @dataclass
 class _Value:
     dim: str
@@ -262,4 +267,7 @@ class ValueMatcher:
         if any(n in CONTEXT_WORDS or (n,) in self.metric_phrases for n in near):
             return True
         dim_words = {w for p, d in self.dim_phrases.items() if d == c.dim for w in p.split()}
+        others = [t.norm for k, t in enumerate(toks) if k != c.i and t.norm not in STOPWORDS and t.norm.isalpha()]
+        if others and all(w in FOLLOWUP_LEADS for w in others):
+            return True  # the value is all the question names: "just the app", "what about email?"
         return prev in LEAD_PREPS or any(n in dim_words for n in near)

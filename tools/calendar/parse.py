@@ -98,7 +98,7 @@ class TimeParser(PointGrammar):
         r: list[tuple[str, Callable[..., object]]] = [
             (r"(?<!vs )(?<!vs\. )(?<!than )(?<!against )(?<!versus )(?<!to )(?<!with )(?<!over )\b(?:for\s+|in\s+)?(?:the\s+)?same\s+(?P<u>month|quarter|week|day)\s+(?:of\s+)?(?:last|previous|prior|a)\s+year\b",
              self._h_same_last_year),
-            (r"(?:year|yr)[\s\-]*(?:over|on)[\s\-]*(?:year|yr)|\byoy\b|\by/y\b|(?:vs\.?|versus|compared\s+(?:to|with)|against|than|over)\s+(?:the\s+)?(?:same\s+(?:period|time|month|week|quarter|day|days)\s+)?(?:last|previous|prior|a)\s+year|same\s+(?:period|time|month|week|quarter|day|days|dates)\s+(?:of\s+)?(?:last|previous|prior|a|the\s+previous|the\s+prior|one)\s+year(?:\s+(?:ago|before|earlier))?|same\s+(?:period|time)\s+(?:a\s+)?year\s+(?:ago|before|earlier)|\bsply\b|\bvs\.?\s+ly\b",
+            (r"(?:year|yr)[\s\-]*(?:over|on)[\s\-]*(?:year|yr)|\byoy\b|\by/y\b|(?:vs\.?|versus|compared\s+(?:to|with)|against|than|over)\s+(?:the\s+)?(?:same\s+(?:period|time|month|week|quarter|day|days)\s+)?(?:last|previous|prior|a)\s+year|same\s+(?:period|time|month|week|quarter|day|days|dates|stretch|window)\s+(?:of\s+|in\s+)?(?:last|previous|prior|a|the\s+previous|the\s+prior|one)\s+year(?:\s+(?:ago|before|earlier))?|same\s+(?:period|time)\s+(?:a\s+)?year\s+(?:ago|before|earlier)|\bsply\b|\bvs\.?\s+ly\b",
              self._h_yoy),
             (r"(?:month|week|quarter|day)[\s\-]*(?:over|on)[\s\-]*(?:month|week|quarter|day)|\b(?:mom|wow|qoq|dod|m/m|w/w|q/q)\b|(?:vs\.?|versus|compared\s+(?:to|with)|against|than|from|over)\s+(?:the\s+)?(?:previous|prior|preceding|last)\s+(?:period|month|week|quarter|day)|(?:the\s+)?(?:previous|prior|preceding)\s+period|the\s+period\s+before",
              self._h_prev),
@@ -106,9 +106,9 @@ class TimeParser(PointGrammar):
              self._h_dayrange),
             (rf"{B}(?:between\s+(?:the\s+)?(?P<a1>{P})\s+and\s+(?:the\s+)?(?P<b1>{P})|(?:from\s+(?:the\s+)?)?(?P<a2>{P})\s*(?:-|\.\.|to|till|until|through|thru)\s*(?:the\s+)?(?:end\s+of\s+)?(?P<b2>{P})){E}",
              self._h_range),
-            (rf"{B}(?P<w>since|after|starting(?:\s+(?:from|in|on|with))?|beginning(?:\s+(?:in|on|with))?|from)\s+(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+|end\s+of\s+)?(?P<p>{P}|last\s+{UNIT}|(?:this|the)\s+{UNIT})(?P<tail>\s+(?:to\s+(?:today|now|date|the\s+present)|onwards?|on\b|and\s+(?:later|after)))?{E}",
+            (rf"{B}(?P<w>since|after|starting(?:\s+(?:from|in|on|with))?|beginning(?:\s+(?:in|on|with))?|from)\s+(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+|end\s+of\s+)?(?P<p>{P}|last\s+{MON}|last\s+{UNIT}|(?:this|the)\s+{UNIT})(?P<tail>\s+(?:to\s+(?:today|now|date|the\s+present)|onwards?|on\b|and\s+(?:later|after)))?{E}",
              self._h_since),
-            (rf"{B}(?P<w>until|till|up\s+to|up\s+until|through|thru|before|prior\s+to)\s+(?:the\s+)?(?:end\s+of\s+)?(?P<p>{P}){E}",
+            (rf"{B}(?P<w>until|till|(?<!run\s)(?<!run-)up\s+to|up\s+until|through|thru|before|prior\s+to)\s+(?:the\s+)?(?:end\s+of\s+)?(?P<p>{P}){E}",
              self._h_until),
             (r"(?:\b(?:of\s+)?all[\s\-]time\b|\bever\b|since\s+(?:the\s+)?(?:beginning|start)(?:\s+of\s+(?:the\s+)?(?:data|records|time))?(?!\s+of\s+(?:the|this)\s+(?:year|month|quarter|week))|\b(?:entire|whole|full)\s+(?:history|period|data(?:set)?)|\ball\s+(?:the\s+)?(?:data|dates|periods|years|history)\b|\blifetime\b|\bto\s+date\s+overall\b)",
              self._h_all),
@@ -294,7 +294,10 @@ class TimeParser(PointGrammar):
         for _ in range(n):
             d = unit_range(u, d)[0] - DAY1
         a, b = unit_range(u, d)
-        return TimeSpan(a, b, u, (0, 0), name=f"week of {fmt_day(a)}" if u == "week" else None)
+        # "a year earlier": relative to the period already named (a follow-up shifts it), else as "N ago"
+        rel = "prior" if n == 1 and m.group(0).rstrip().endswith("earlier") else None
+        return TimeSpan(a, b, u, (0, 0), name=f"week of {fmt_day(a)}" if u == "week" else None, rel=rel,
+                        rel_unit=u if rel else None)
 
     def _h_last(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
         w, u = m.group("w"), _unit(m.group("u") or m.group("u2") or m.group("u3"))
@@ -347,6 +350,11 @@ class TimeParser(PointGrammar):
         return None
 
     def _relative_phrase(self, p: str) -> TimeSpan | None:
+        mon = re.match(rf"last\s+({MON})\b", p)
+        if mon:  # "last july": the latest July before the current month
+            n = month_no(mon.group(1))
+            year = self.as_of.year if n < self.as_of.month else self.as_of.year - 1
+            return TimeSpan(*unit_range("month", dt.date(year, n, 1)), "month", (0, 0))
         u = re.search(r"day|week|month|quarter|year", p)
         if not u:
             return None

@@ -109,6 +109,13 @@ class ReviewInsightsTool:
 
     __call__ = run
 
+    def negative_aspects(self, product: str, period: Period) -> dict[str, int]:
+        """{aspect: reviews criticising it} for one product (exact name) within one period."""
+        scope = f"p.name = {_lit(product)}"
+        enriched = self.runner.has_table("review_sentiment") and self.runner.has_table("review_aspects")
+        aspects = (self._aspects_enriched if enriched else self._aspects_fallback)(scope, period, period)[0]
+        return {a: n for (a, pol), (n, _) in aspects.items() if pol == "negative" and n}
+
     def _periods(self, start: Any, end: Any, days: int | None) -> tuple[Period, Period]:
         end_d = _date(end, "end") or self.runner.as_of
         start_d = _date(start, "start")
