@@ -32,7 +32,17 @@ from shoplens.agent.planner.lexicon import (
 )
 from shoplens.agent.planner.values import ValueMatcher
 from shoplens.data.semantic import SemanticLayer
-from shoplens.tools.text import COMMON, NUM, STOPWORDS, Mask, Token, canon, phrase_body, everyday_words, tokenize
+from shoplens.tools.text import (
+    COMMON,
+    NUM,
+    STOPWORDS,
+    Mask,
+    Token,
+    canon,
+    everyday_words,
+    phrase_body,
+    tokenize,
+)
 
 _PERIOD_TOKEN = re.compile(r"(?:19|20)\d\d|q[1-4]|h[12]|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec")
 
