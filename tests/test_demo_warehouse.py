@@ -8,6 +8,7 @@ the day-to-day noise, so they run on a module warehouse at scale 0.5 (built once
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -349,6 +350,8 @@ def test_ratings_agree_with_text_but_not_trivially(big: DB) -> None:
     rows = big.rows("SELECT rating, title || '. ' || body FROM reviews USING SAMPLE 2500 ROWS (reservoir, 2)")
     by_rating: dict[int, list[float]] = {}
     for rating, text in rows:
+        if re.search(r"[\u4e00-\u9fff]", text):
+            continue  # the demo's Chinese reviews: VADER reads English only
         by_rating.setdefault(rating, []).append(vader.polarity_scores(text)["compound"])
     mean = {r: sum(v) / len(v) for r, v in by_rating.items()}
     assert mean[1] < mean[3] < mean[5] and mean[2] < mean[4]
