@@ -70,6 +70,8 @@ class AutoARIMA:
 
     name = "arima"
     uses_exog = True
+    year_period_: float | None  # set by fit: steps per year for the Fourier terms (None: no yearly terms)
+    k_max_: int  # set by fit: most Fourier pairs worth trying
 
     def __init__(
         self,
@@ -280,11 +282,12 @@ class AutoARIMA:
             moves += [(0, dq, 0, 0) for dq in (-1, 1)] + [(x, x, 0, 0) for x in (-1, 1)]
             cands = [make(b.p + dp, b.q + dq, b.P + dP, b.Q + dQ, b.constant) for dp, dq, dP, dQ in moves]
             cands.append(make(b.p, b.q, b.P, b.Q, not b.constant))
-            for c in cands:
-                if not (0 <= c.p <= max_p and 0 <= c.q <= max_q and 0 <= c.P <= max_P and 0 <= c.Q <= max_Q):
+            for cand in cands:
+                if not (0 <= cand.p <= max_p and 0 <= cand.q <= max_q and 0 <= cand.P <= max_P
+                        and 0 <= cand.Q <= max_Q):
                     continue
-                if score(c) < best_aic - 1e-6:
-                    best, best_aic, improved = c, score(c), True
+                if score(cand) < best_aic - 1e-6:
+                    best, best_aic, improved = cand, score(cand), True
                     break
         return best
 
