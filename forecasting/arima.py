@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,6 +24,7 @@ from scipy.signal import lfilter
 
 from shoplens.forecasting.base import levels_or_default
 from shoplens.forecasting.css import CSSFit, ar_poly, difference, fit_css, fit_css_gls, ma_poly, psi_weights
+from shoplens.forecasting.diagnostics import fourier, seasonal_strength, unit_root_tests
 
 _SEASONAL_ARMA_MAX_S = 24  # above this (weekly data, s=52): no seasonal AR/MA terms, Fourier or lag-52 differencing
 MAX_KALMAN_STATES = 40  # larger state spaces are forecast by recursion from the CSS fit (see _recursive_forecast)
@@ -58,40 +60,6 @@ class ArimaSpec:
         return text
 
 
-def fourier(t: np.ndarray, period: float, K: int) -> np.ndarray:
-    """Sine/cosine pairs of the time index ``t`` for a seasonal ``period`` (in time steps)."""
-    if K <= 0:
-        return np.zeros((len(t), 0))
-    k = np.arange(1, K + 1)
-    ang = 2 * np.pi * np.outer(t, k) / period
-    return np.column_stack([np.sin(ang), np.cos(ang)])
-
-
-def seasonal_strength(y: np.ndarray, s: int) -> float:
-    """1 - Var(remainder)/Var(seasonal + remainder) from an STL decomposition, 0..1."""
-    from statsmodels.tsa.seasonal import STL
-
-    if s < 2 or len(y) < 2 * s + 1 or np.ptp(y) == 0:
-        return 0.0
-    res = STL(y, period=s, robust=False).fit()
-    v = np.var(res.seasonal + res.resid)
-    return float(max(0.0, 1 - np.var(res.resid) / v)) if v > 0 else 0.0
-
-
-def unit_root_tests(x: np.ndarray) -> tuple[float, float]:
-    """(KPSS p-value, ADF p-value) of a series; KPSS small -> not stationary, ADF small -> no unit root."""
-    from statsmodels.tsa.stattools import adfuller, kpss
-
-    if len(x) < 12 or np.ptp(x) == 0:
-        return 1.0, 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        kp = float(kpss(x, regression="c", nlags="auto")[1])
-        maxlag = int(np.floor(12 * (len(x) / 100) ** 0.25))
-        adf = float(adfuller(x, maxlag=min(maxlag, len(x) // 3), autolag=None)[1])
-    return kp, adf
-
-
 class AutoARIMA:
     """Regression with seasonal ARIMA errors and automatic order selection.
 
@@ -102,6 +70,8 @@ class AutoARIMA:
 
     name = "arima"
     uses_exog = True
+    year_period_: float | None  # set by fit: steps per year for the Fourier terms (None: no yearly terms)
+    k_max_: int  # set by fit: most Fourier pairs worth trying
 
     def __init__(
         self,
@@ -225,28 +195,9 @@ class AutoARIMA:
         start = self.start
         if start is not None and start.log and np.min(y) <= 0:
             start = None
-        if start is not None:  # differencing, seasonality terms, Fourier K and scale come from the start spec
-            s, D, d, s_terms = start.s, start.D, start.d, start.season_terms
-            long_season = s > _SEASONAL_ARMA_MAX_S
-            if long_season or not self.year_period_:
-                self.year_period_, self.k_max_ = (None, 0) if long_season else (self.year_period_, self.k_max_)
-        else:
-            s = self._s(n)
-            long_season = self._long_season(y)
-            if long_season:  # weekly data with a strong yearly pattern: difference at lag 52, like R's auto.arima
-                s, D = self.season_length, 1
-                self.year_period_, self.k_max_ = None, 0
-            else:
-                D = self._choose_D(y, s)
-            s_terms = 1 < s <= _SEASONAL_ARMA_MAX_S and D == 0
-            d = self._choose_d(y, X, t, D, s)
-        n_diff = n - d - s * D
-        max_p = int(min(self.max_p, max(0, n_diff // 10)))
-        max_q = int(min(self.max_q, max(0, n_diff // 10)))
-        max_P = self.max_P if 1 < s <= _SEASONAL_ARMA_MAX_S and n_diff >= 3 * s else 0
-        max_Q = self.max_Q if 1 < s <= _SEASONAL_ARMA_MAX_S and n_diff >= 3 * s else 0
-        if long_season:
-            max_Q = 1 if n_diff >= s + 20 else 0  # one seasonal MA term at most: the state space stays small
+        s, D, d, s_terms, long_season = self._differencing(y, X, t, start)
+        bounds = self._order_bounds(n - d - s * D, s, long_season)
+        max_p, max_q, max_P, max_Q = bounds
         n_cond = max_p + s * max_P
         cache: dict[ArimaSpec, float] = {}
         logs = [False]
@@ -267,16 +218,53 @@ class AutoARIMA:
         base = ArimaSpec(min(1, max_p), d, min(1, max_q), 0, D, min(1, max_Q), s, const_ok, 0, False, s_terms)
         ks = [k for k in (0, 1, 2, 3, 4, 6, 8, 10) if k <= self.k_max_] if self.year_period_ else [0]
         if start is not None and (start.fourier_k == 0 or self.year_period_):
-            K, log = start.fourier_k, start.log
             first = replace(start, p=min(start.p, max_p), q=min(start.q, max_q), P=min(start.P, max_P),
                             Q=min(start.Q, max_Q), constant=start.constant and const_ok)
         else:
             grid = [replace(base, fourier_k=k, log=lg) for lg in logs for k in ks]
             first = min(grid, key=score)
-            K, log = first.fourier_k, first.log
+        best = self._stepwise(first, replace(base, fourier_k=first.fourier_k, log=first.log), bounds, score, cache)
+        self.n_models_ = len(cache)
+        return best
+
+    def _differencing(self, y: np.ndarray, X: np.ndarray | None, t: np.ndarray,
+                      start: ArimaSpec | None) -> tuple[int, int, int, bool, bool]:
+        """Season length, seasonal and plain differencing, seasonal ARMA terms allowed, long (lag-52) season."""
+        if start is not None:  # differencing, seasonality terms, Fourier K and scale come from the start spec
+            s, D, d, s_terms = start.s, start.D, start.d, start.season_terms
+            long_season = s > _SEASONAL_ARMA_MAX_S
+            if long_season or not self.year_period_:
+                self.year_period_, self.k_max_ = (None, 0) if long_season else (self.year_period_, self.k_max_)
+            return s, D, d, s_terms, long_season
+        s = self._s(len(y))
+        long_season = self._long_season(y)
+        if long_season:  # weekly data with a strong yearly pattern: difference at lag 52, like R's auto.arima
+            s, D = self.season_length, 1
+            self.year_period_, self.k_max_ = None, 0
+        else:
+            D = self._choose_D(y, s)
+        s_terms = 1 < s <= _SEASONAL_ARMA_MAX_S and D == 0
+        d = self._choose_d(y, X, t, D, s)
+        return s, D, d, s_terms, long_season
+
+    def _order_bounds(self, n_diff: int, s: int, long_season: bool) -> tuple[int, int, int, int]:
+        """Largest p, q, P, Q worth trying on ``n_diff`` differenced values."""
+        max_p = int(min(self.max_p, max(0, n_diff // 10)))
+        max_q = int(min(self.max_q, max(0, n_diff // 10)))
+        max_P = self.max_P if 1 < s <= _SEASONAL_ARMA_MAX_S and n_diff >= 3 * s else 0
+        max_Q = self.max_Q if 1 < s <= _SEASONAL_ARMA_MAX_S and n_diff >= 3 * s else 0
+        if long_season:
+            max_Q = 1 if n_diff >= s + 20 else 0  # one seasonal MA term at most: the state space stays small
+        return max_p, max_q, max_P, max_Q
+
+    def _stepwise(self, first: ArimaSpec, shape: ArimaSpec, bounds: tuple[int, int, int, int],
+                  score: Callable[[ArimaSpec], float], cache: dict[ArimaSpec, float]) -> ArimaSpec:
+        """Hyndman-Khandakar stepwise search from a few starting orders: move p, q, P, Q (and the constant) by one
+        while the AIC improves, at most ``max_models`` fits. ``shape`` fixes d, D, s, Fourier K, scale, constant."""
+        max_p, max_q, max_P, max_Q = bounds
 
         def make(p: int, q: int, P: int, Q: int, c: bool) -> ArimaSpec:
-            return ArimaSpec(p, d, q, P, D, Q, s, c and const_ok, K, log, s_terms)
+            return replace(shape, p=p, q=q, P=P, Q=Q, constant=c and shape.constant)
 
         starts = [(2, 2, 1, 1, True), (0, 0, 0, 0, True), (1, 0, 1, 0, True), (0, 1, 0, 1, True), (0, 0, 0, 0, False)]
         best, best_aic = first, score(first)
@@ -294,13 +282,13 @@ class AutoARIMA:
             moves += [(0, dq, 0, 0) for dq in (-1, 1)] + [(x, x, 0, 0) for x in (-1, 1)]
             cands = [make(b.p + dp, b.q + dq, b.P + dP, b.Q + dQ, b.constant) for dp, dq, dP, dQ in moves]
             cands.append(make(b.p, b.q, b.P, b.Q, not b.constant))
-            for c in cands:
-                if not (0 <= c.p <= max_p and 0 <= c.q <= max_q and 0 <= c.P <= max_P and 0 <= c.Q <= max_Q):
+            for cand in cands:
+                if not (0 <= cand.p <= max_p and 0 <= cand.q <= max_q and 0 <= cand.P <= max_P
+                        and 0 <= cand.Q <= max_Q):
                     continue
-                if score(c) < best_aic - 1e-6:
-                    best, best_aic, improved = c, score(c), True
+                if score(cand) < best_aic - 1e-6:
+                    best, best_aic, improved = cand, score(cand), True
                     break
-        self.n_models_ = len(cache)
         return best
 
     # ----- public API ----------------------------------------------------------------------------------------

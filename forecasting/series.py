@@ -167,10 +167,38 @@ def prepare_series(
     """
     if fill not in ("zero", "interpolate"):
         raise UserInputError(f"Unknown gap filling {fill!r}.", hint="Use 'zero' (sales) or 'interpolate' (levels).")
-    frame = pd.DataFrame({"ds": pd.to_datetime(pd.Series(ds).reset_index(drop=True), errors="coerce")})
-    frame["y"] = pd.to_numeric(pd.Series(np.asarray(y)), errors="coerce")
     notes: list[str] = []
     warnings: list[str] = []
+    frame, X = _read_rows(uid, ds, y, X, notes, warnings)
+    f, aggregating = _target_freq(uid, frame, freq)
+    # weekly data keep their own weekday; daily data aggregated to weeks use Monday-start weeks
+    anchor = (pd.Timestamp("2024-01-01") if aggregating else frame["ds"].min()) if f == "W" else None
+    frame["bucket"] = bucket(pd.DatetimeIndex(frame["ds"]), f, anchor=anchor)
+    agg = frame.groupby("bucket")["y"].agg(lambda s: s.sum(min_count=1))
+    if len(agg) < len(frame):
+        what = "aggregated to" if aggregating else "with repeated dates summed into"
+        notes.append(f"{len(frame)} rows {what} {len(agg)} {unit(f)}ly values.")
+    if aggregating and len(agg) > 2:  # a bucket the data only partly cover would look like a collapse
+        frame, agg = _drop_partial_edges(frame, agg, f, end, notes)
+    Xagg = None
+    if X is not None and len(X.columns):
+        Xf = X.loc[frame.index].copy()
+        Xf["bucket"] = frame["bucket"].to_numpy()
+        Xagg = Xf.groupby("bucket").mean()
+    last = agg.index.max() if end is None else max(agg.index.max(), bucket(pd.DatetimeIndex([end]), f, anchor)[0])
+    full = date_range(agg.index.min(), periods_between(agg.index.min(), last, f) + 1, f)
+    values = _fill_gaps(agg.reindex(full), fill, f, notes)
+    if Xagg is not None:
+        Xagg = Xagg.reindex(full).ffill().bfill().fillna(0.0)
+        Xagg.index.name = None
+    return _checked_series(uid, full, values.to_numpy(dtype=float), f, Xagg, notes, warnings)
+
+
+def _read_rows(uid: str, ds: pd.Series | pd.DatetimeIndex, y: pd.Series | np.ndarray, X: pd.DataFrame | None,
+               notes: list[str], warnings: list[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Dates and values as a frame (unreadable dates dropped, non-numeric values missing), regressors aligned."""
+    frame = pd.DataFrame({"ds": pd.to_datetime(pd.Series(ds).reset_index(drop=True), errors="coerce")})
+    frame["y"] = pd.to_numeric(pd.Series(np.asarray(y)), errors="coerce")
     bad_dates = int(frame["ds"].isna().sum())
     if bad_dates:
         warnings.append(f"{bad_dates} row(s) with an unreadable date were dropped.")
@@ -182,6 +210,11 @@ def prepare_series(
         notes.append(f"{missing_y} empty or non-numeric value(s) were treated as missing.")
     if X is not None:
         X = X.reset_index(drop=True).loc[frame.index].apply(pd.to_numeric, errors="coerce")
+    return frame, X
+
+
+def _target_freq(uid: str, frame: pd.DataFrame, freq: str | None) -> tuple[str, bool]:
+    """The frequency to forecast at and whether the rows must be aggregated to it (never to a finer one)."""
     f = normalize_freq(freq) if freq else infer_freq(frame["ds"])
     raw_freq = infer_freq(frame["ds"]) if frame["ds"].nunique() > 1 else f
     order = ["D", "W", "M", "Q", "Y"]
@@ -190,34 +223,27 @@ def prepare_series(
             f"Series {uid!r} is {unit(raw_freq)}ly but a {unit(f)}ly forecast was asked for.",
             hint=f"Use --freq {raw_freq} or coarser; ShopLens aggregates to coarser grains but cannot invent finer ones.",
         )
-    aggregating = raw_freq != f
-    # weekly data keep their own weekday; daily data aggregated to weeks use Monday-start weeks
-    anchor = (pd.Timestamp("2024-01-01") if aggregating else frame["ds"].min()) if f == "W" else None
-    frame["bucket"] = bucket(pd.DatetimeIndex(frame["ds"]), f, anchor=anchor)
-    agg = frame.groupby("bucket")["y"].agg(lambda s: s.sum(min_count=1))
-    if len(agg) < len(frame):
-        what = "aggregated to" if aggregating else "with repeated dates summed into"
-        notes.append(f"{len(frame)} rows {what} {len(agg)} {unit(f)}ly values.")
-    if aggregating and len(agg) > 2:  # a bucket the data only partly cover would look like a collapse
-        first_day, last_day = frame["ds"].min().normalize(), frame["ds"].max().normalize()
-        nxt = date_range(agg.index[-1], 2, f)[1]
-        dropped = []
-        if first_day > agg.index[0]:
-            dropped.append(agg.index[0])
-        if last_day < nxt - pd.Timedelta(days=1) and end is None:
-            dropped.append(agg.index[-1])
-        if dropped:
-            agg = agg.drop(index=dropped)
-            frame = frame[frame["bucket"].isin(agg.index)]
-            notes.append(f"Partial {unit(f)}(s) at the edges left out: {_fmt_dates(dropped)}.")
-    Xagg = None
-    if X is not None and len(X.columns):
-        Xf = X.loc[frame.index].copy()
-        Xf["bucket"] = frame["bucket"].to_numpy()
-        Xagg = Xf.groupby("bucket").mean()
-    last = agg.index.max() if end is None else max(agg.index.max(), bucket(pd.DatetimeIndex([end]), f, anchor)[0])
-    full = date_range(agg.index.min(), periods_between(agg.index.min(), last, f) + 1, f)
-    values = agg.reindex(full)
+    return f, raw_freq != f
+
+
+def _drop_partial_edges(frame: pd.DataFrame, agg: pd.Series, f: str, end: pd.Timestamp | None,
+                        notes: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Leave out first/last buckets the rows only partly cover (the last one stays when ``end`` extends it)."""
+    first_day, last_day = frame["ds"].min().normalize(), frame["ds"].max().normalize()
+    nxt = date_range(agg.index[-1], 2, f)[1]
+    dropped = []
+    if first_day > agg.index[0]:
+        dropped.append(agg.index[0])
+    if last_day < nxt - pd.Timedelta(days=1) and end is None:
+        dropped.append(agg.index[-1])
+    if dropped:
+        agg = agg.drop(index=dropped)
+        frame = frame[frame["bucket"].isin(agg.index)]
+        notes.append(f"Partial {unit(f)}(s) at the edges left out: {_fmt_dates(dropped)}.")
+    return frame, agg
+
+
+def _fill_gaps(values: pd.Series, fill: str, f: str, notes: list[str]) -> pd.Series:
     gaps = [d for d, v in values.items() if pd.isna(v)]
     if gaps:
         if fill == "zero":
@@ -226,10 +252,12 @@ def prepare_series(
         else:
             values = values.interpolate(limit_direction="both")
             notes.append(f"{len(gaps)} missing {unit(f)}(s) filled by linear interpolation: {_fmt_dates(gaps)}.")
-    if Xagg is not None:
-        Xagg = Xagg.reindex(full).ffill().bfill().fillna(0.0)
-        Xagg.index.name = None
-    yv = values.to_numpy(dtype=float)
+    return values
+
+
+def _checked_series(uid: str, full: pd.DatetimeIndex, yv: np.ndarray, f: str, Xagg: pd.DataFrame | None,
+                    notes: list[str], warnings: list[str]) -> Series:
+    """The prepared Series, refusing non-finite values and flagging negative or constant ones."""
     if not np.all(np.isfinite(yv)):
         raise UserInputError(f"Series {uid!r} has no usable numeric values.", hint="Check the value column.")
     neg = int((yv < 0).sum())

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import logging
 import math
-import queue
 import re
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +28,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from shoplens.agent.config import Settings
-from shoplens.agent.events import Answer, FinalAnswer, StepFinished, StepStarted
+from shoplens.agent.events import Answer, StepStarted
 from shoplens.agent.frontends import slack_blocks as sb
+from shoplens.agent.frontends.slack_config import api_url, config_problems, quiet_bolt_token_warning
+from shoplens.agent.frontends.slack_masking import (
+    MaskingFilter,
+    SecretMasker,
+    install_log_masking,
+    mask_record,
+)
+from shoplens.agent.frontends.slack_pools import RateLimiter, SeenMessages, TrackingExecutor
+from shoplens.agent.frontends.slack_stream import answer_within
 from shoplens.data.errors import UserInputError, WarehouseUnavailable
 
 if TYPE_CHECKING:
@@ -54,214 +61,9 @@ HELP = (
     "I answer in a thread; reply in that thread to follow up (mention me there in channels), "
     "e.g. `and for 2024?`."
 )
-
-
-# --- secrets never reach a log -------------------------------------------------------------------------------------
-_TOKEN = re.compile(r"\b(xox[abeoprs]|xapp)-[A-Za-z0-9-]+")
-_BEARER = re.compile(r"(Bearer\s+)[^\s'\",}]+", re.I)
-
-
-class SecretMasker:
-    """Masks Slack tokens (``xoxb-…``, ``xapp-…``), bearer credentials and any configured secret value."""
-
-    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
-        self._secrets: set[str] = set()
-        self._lock = threading.Lock()
-        self.add(*secrets)
-
-    def add(self, *secrets: str | None) -> None:
-        with self._lock:
-            self._secrets.update(s for s in secrets if s and len(s) >= 6 and s != "EMPTY")
-
-    def mask(self, text: str) -> str:
-        if not text:
-            return text
-        text = _TOKEN.sub(lambda m: f"{m.group(1)}-***", text)
-        text = _BEARER.sub(r"\1***", text)
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, "***")
-        return text
-
-
-def mask_record(record: logging.LogRecord, masker: SecretMasker) -> None:
-    """Mask secrets in a record's message, arguments and traceback. Arguments keep their shape when that is
-    enough (formatters such as uvicorn's access log unpack ``record.args``); otherwise the message is flattened."""
-    try:
-        message = record.getMessage()
-    except Exception:  # noqa: BLE001 - a broken log call is logging's problem, not ours
-        return
-    masked = masker.mask(message)
-    if masked != message:
-        args = record.args
-        if isinstance(args, tuple):
-            record.args = tuple(masker.mask(a) if isinstance(a, str) else a for a in args)
-        elif isinstance(args, dict):
-            record.args = {k: masker.mask(v) if isinstance(v, str) else v for k, v in args.items()}
-        if isinstance(record.msg, str):
-            record.msg = masker.mask(record.msg)
-        try:
-            clean = masker.mask(record.getMessage()) == record.getMessage()
-        except Exception:  # noqa: BLE001
-            clean = False
-        if not clean:  # a secret hides inside a non-string argument
-            record.msg, record.args = masked, None
-    if record.exc_info and not record.exc_text:  # pre-format a traceback only when it holds a secret
-        trace = logging.Formatter().formatException(record.exc_info)
-        if masker.mask(trace) != trace:
-            record.exc_text = masker.mask(trace)
-    elif record.exc_text:
-        record.exc_text = masker.mask(record.exc_text)
-    if record.stack_info:
-        record.stack_info = masker.mask(record.stack_info)
-
-
-class MaskingFilter(logging.Filter):
-    """A logging filter (for handlers) that masks secrets in every record passing through."""
-
-    def __init__(self, masker: SecretMasker) -> None:
-        super().__init__()
-        self.masker = masker
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        mask_record(record, self.masker)
-        return True
-
-
-_MASKER = SecretMasker()
-_MASK_LOCK = threading.Lock()
-_MASK_INSTALLED = False
-
-
-def install_log_masking(*secrets: str | None) -> SecretMasker:
-    """Mask ``secrets`` (and every Slack-token-shaped string) in ALL log records of this process, whatever
-    handler later writes them: records are masked when they are created (``logging.setLogRecordFactory``)."""
-    global _MASK_INSTALLED
-    _MASKER.add(*secrets)
-    with _MASK_LOCK:
-        if not _MASK_INSTALLED:
-            previous = logging.getLogRecordFactory()
-
-            def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-                record = previous(*args, **kwargs)
-                mask_record(record, _MASKER)
-                return record
-
-            logging.setLogRecordFactory(factory)
-            _MASK_INSTALLED = True
-    return _MASKER
-
-
-# --- configuration checks ------------------------------------------------------------------------------------------
-def config_problems(settings: Settings, *, http: bool = False) -> list[str]:
-    """What is missing or wrong in the Slack settings, each naming the env var to set (empty list = fine)."""
-    problems: list[str] = []
-    bot, app_token = settings.slack_bot_token, settings.slack_app_token
-    if not bot:
-        problems.append("SLACK_BOT_TOKEN is not set: export the app's Bot User OAuth Token (xoxb-…, "
-                        "'OAuth & Permissions' page).")
-    elif not bot.startswith("xoxb-"):
-        swapped = " (that looks like the app-level token: swap the two)" if bot.startswith("xapp-") else ""
-        problems.append(f"SLACK_BOT_TOKEN must be the Bot User OAuth Token starting with xoxb-{swapped}.")
-    if http:
-        if not settings.slack_signing_secret:
-            problems.append("SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with the app's "
-                            "Signing Secret ('Basic Information' → 'App Credentials').")
-    elif not app_token:
-        problems.append("SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) with the "
-                        "connections:write scope ('Basic Information' → 'App-Level Tokens'); or run "
-                        "`shoplens slack --http` with SLACK_SIGNING_SECRET.")
-    elif not app_token.startswith("xapp-"):
-        problems.append("SLACK_APP_TOKEN must be the app-level token starting with xapp-.")
-    return problems
-
-
-def _api_url(settings: Settings) -> str:
-    url = settings.slack_api_url or "https://slack.com/api/"
-    return url if url.endswith("/") else url + "/"
-
-
-# --- small building blocks ------------------------------------------------------------------------------------------
-class RateLimiter:
-    """Per-key token bucket: ``per_minute`` questions in a burst, refilled at ``per_minute`` per minute.
-    ``per_minute <= 0`` disables the limit."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self.clock = clock
-        self.max_keys = max_keys
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, key: str) -> float:
-        """Spend one token for ``key``: 0.0 when allowed, else the seconds until the next token."""
-        if self.capacity <= 0:
-            return 0.0
-        with self._lock:
-            now = self.clock()
-            tokens, last = self._buckets.pop(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            wait = 0.0
-            if tokens >= 1.0:
-                tokens -= 1.0
-            else:
-                wait = (1.0 - tokens) / self.rate
-            self._buckets[key] = (tokens, now)
-            while len(self._buckets) > self.max_keys:
-                self._buckets.popitem(last=False)
-            return wait
-
-
-class TrackingExecutor(ThreadPoolExecutor):
-    """A thread pool that knows when all submitted work is done (``wait_idle``): for clean shutdowns and tests."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pending = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._idle:
-            self._pending += 1
-        try:
-            future = super().submit(fn, *args, **kwargs)
-        except BaseException:
-            self._done(None)
-            raise
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, _future: object) -> None:
-        with self._idle:
-            self._pending -= 1
-            self._idle.notify_all()
-
-    def wait_idle(self, timeout: float) -> bool:
-        with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
-
-
-class _Seen:
-    """Bounded memory of handled messages: Slack retries events it thinks we missed, and a DM can arrive twice."""
-
-    def __init__(self, size: int = 2000) -> None:
-        self._keys: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()
-        self.size = size
-
-    def first_time(self, key: str) -> bool:
-        with self._lock:
-            if key in self._keys:
-                return False
-            self._keys[key] = None
-            while len(self._keys) > self.size:
-                self._keys.popitem(last=False)
-            return True
-
-
-_DONE = object()
-
+# imported from here by the CLI and the tests: masking, settings checks and pools live in their own modules
+__all__ = ["MaskingFilter", "RateLimiter", "SecretMasker", "SlackBot", "TrackingExecutor", "build_slack_app",
+           "config_problems", "install_log_masking", "mask_record", "mount_slack", "run_socket_mode"]
 
 # --- the bot --------------------------------------------------------------------------------------------------------
 class SlackBot:
@@ -279,7 +81,7 @@ class SlackBot:
                                           settings.slack_signing_secret, settings.llm_api_key, settings.api_token)
         timeout = answer_timeout_s or getattr(settings, "slack_answer_timeout_s", None) or DEFAULT_ANSWER_TIMEOUT_S
         self.answer_timeout_s = float(timeout)
-        self.client = client or WebClient(token=settings.slack_bot_token, base_url=_api_url(settings), timeout=30)
+        self.client = client or WebClient(token=settings.slack_bot_token, base_url=api_url(settings), timeout=30)
         self.limiter = RateLimiter(settings.slack_rate_limit_per_min, clock)
         self.allowed_users = {u.strip() for u in settings.slack_allowed_users if u.strip()}
         self.allowed_channels = {c.strip().lstrip("#") for c in settings.slack_allowed_channels if c.strip()}
@@ -288,9 +90,9 @@ class SlackBot:
         self.listeners = TrackingExecutor(max_workers=8, thread_name_prefix="shoplens-slack")
         self.jobs = TrackingExecutor(max_workers=workers, thread_name_prefix="shoplens-slack-job")
         self.workers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shoplens-slack-answer")
-        self._seen = _Seen()
+        self._seen = SeenMessages()
         self.progress_after_s = PROGRESS_AFTER_S
-        _quiet_bolt_token_warning()
+        quiet_bolt_token_warning()
         # Token checked lazily (first request) so a server starts even when Slack is away; `check_auth` is eager.
         self.app = App(client=self.client, signing_secret=settings.slack_signing_secret or "",
                        token_verification_enabled=False, process_before_response=False,
@@ -310,7 +112,7 @@ class SlackBot:
             raise UserInputError(f"Slack refused SLACK_BOT_TOKEN ({error}).",
                                  hint=f"Copy the Bot User OAuth Token again (xoxb-…); setup: {DOCS}.") from None
         except (SlackClientError, OSError) as exc:
-            raise UserInputError(f"Cannot reach the Slack API at {_api_url(self.settings)} ({type(exc).__name__}).",
+            raise UserInputError(f"Cannot reach the Slack API at {api_url(self.settings)} ({type(exc).__name__}).",
                                  hint="Check the network/proxy, or SHOPLENS_SLACK_API_URL.") from None
         return {k: result.get(k) for k in ("team", "team_id", "user", "user_id", "bot_id", "url")}
 
@@ -462,48 +264,9 @@ class SlackBot:
 
     def _run(self, question: str, session_id: str, progress: Callable[[StepStarted], None],
              deadline: float) -> Answer:
-        """Consume Analyst.stream in a worker thread, giving up at ``deadline`` (time.monotonic). A step still
-        running after ``progress_after_s`` is reported through ``progress`` (quick steps never are)."""
-        events: queue.Queue[Any] = queue.Queue()
-
-        def produce() -> None:
-            try:
-                for event in self.analyst.stream(question, session_id):
-                    events.put(event)
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-                events.put(exc)
-            finally:
-                events.put(_DONE)
-
-        if deadline <= time.monotonic():  # waited in the queue past the limit: do not start
-            raise TimeoutError(question)
-        self.workers.submit(produce)
-        answer: Answer | None = None
-        running: StepStarted | None = None
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(question)
-            try:
-                event = events.get(timeout=min(left, self.progress_after_s) if running else left)
-            except queue.Empty:
-                if running:
-                    progress(running)
-                    running = None
-                continue
-            if event is _DONE:
-                break
-            if isinstance(event, BaseException):
-                raise event
-            if isinstance(event, FinalAnswer):
-                answer = event.answer
-            elif isinstance(event, StepStarted):
-                running = event
-            elif isinstance(event, StepFinished):
-                running = None
-        if answer is None:
-            raise RuntimeError("the Analyst ended without a FinalAnswer")
-        return answer
+        """Analyst.stream consumed in a worker, giving up at ``deadline``; slow steps reported through ``progress``."""
+        return answer_within(lambda: self.analyst.stream(question, session_id), self.workers, deadline=deadline,
+                             progress=progress, progress_after_s=self.progress_after_s, what=question)
 
     def _upload_charts(self, channel: str, thread_ts: str, answer: Answer) -> None:
         charts = [c for c in answer.charts if c.path and Path(c.path).is_file()]
@@ -550,23 +313,6 @@ class SlackBot:
         if not self._call("chat_postEphemeral", channel=channel, user=user, thread_ts=thread_ts, text=text,
                           blocks=blocks):
             self._post(channel, thread_ts, text, blocks)
-
-
-class _DropTokenWarning(logging.Filter):
-    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns that our client's token wins."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
-
-
-def _quiet_bolt_token_warning() -> None:
-    bolt_logger = logging.getLogger("slack_bolt.App")
-    if not any(isinstance(f, _DropTokenWarning) for f in bolt_logger.filters):
-        bolt_logger.addFilter(_DropTokenWarning())
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:60]
 
 
 # --- entry points ---------------------------------------------------------------------------------------------------
@@ -628,3 +374,7 @@ def run_socket_mode(bot: SlackBot, stop: threading.Event | None = None,
     finally:
         handler.close()
         bot.close()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:60]
