@@ -154,21 +154,7 @@ class PeriodResolver:
                 plan.compare_period = self.clip(ca, cb, None, plan, what="the comparison period ")
             return
         spans = _without_qualifying_years(spans)
-        if len(spans) >= 2 and _year_only(spans[1]) and not _year_only(spans[0]) and \
-                spans[0].end - spans[0].start < dt.timedelta(days=300):
-            # "black friday weekend 2025 vs 2024": the same event (or dates) in the other year
-            plan.compare_mode = "explicit"
-            plan.period = self.period_of(spans[0], plan)
-            if plan.period is not None:
-                year = spans[1].start.year
-                event = self.sem.event(spans[0].event) if spans[0].event else None
-                if event is not None:
-                    ca, cb = event.window(year)
-                else:
-                    shift = year - plan.period.start.year
-                    ca, cb = P.shift_years(plan.period.start, shift), P.shift_years(plan.period.end, shift)
-                name = f"{P.event_base(event)} {year}" if event else None
-                plan.compare_period = self.clip(ca, cb, name, plan, what="the comparison period ")
+        if self._same_in_other_year(plan, spans):
             return
         if len(spans) >= 2:
             early, late = sorted(spans[:2], key=lambda s: (s.start, s.end))
@@ -224,6 +210,25 @@ class PeriodResolver:
             ca, cb = P.previous_period(a, b)
             name = None
         plan.compare_period = self.clip(ca, cb, name, plan, what="the comparison period ")
+
+    def _same_in_other_year(self, plan: Plan, spans: list[TimeSpan]) -> bool:
+        """'black friday weekend 2025 vs 2024': the same event (or dates) in the other year."""
+        if not (len(spans) >= 2 and _year_only(spans[1]) and not _year_only(spans[0])
+                and spans[0].end - spans[0].start < dt.timedelta(days=300)):
+            return False
+        plan.compare_mode = "explicit"
+        plan.period = self.period_of(spans[0], plan)
+        if plan.period is not None:
+            year = spans[1].start.year
+            event = self.sem.event(spans[0].event) if spans[0].event else None
+            if event is not None:
+                ca, cb = event.window(year)
+            else:
+                shift = year - plan.period.start.year
+                ca, cb = P.shift_years(plan.period.start, shift), P.shift_years(plan.period.end, shift)
+            name = f"{P.event_base(event)} {year}" if event else None
+            plan.compare_period = self.clip(ca, cb, name, plan, what="the comparison period ")
+        return True
 
     def forecast_periods(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
         t = p.time
