@@ -211,3 +211,29 @@ def test_campaign_days_against_the_same_days_a_year_earlier(analyst: Analyst, to
     assert a.facts["filters"] == {"category": ["Beauty"]}  # the campaign gives the days, not a filter
     new = [s for s in a.facts["signals"] if s.get("new")]
     assert all(s["product"] != "Luna Glow Serum" for s in new)  # on sale in both years
+
+
+def test_those_after_a_ranking_names_its_values(analyst: Analyst) -> None:
+    top = analyst.ask("top 5 products by revenue last quarter", session="those")
+    a = analyst.ask("how many units did those sell?", session="those")
+    shown = [r[0] for r in top.facts["rows"]]
+    assert a.facts["metric"] == "units" and sorted(a.facts["filters"]["product"]) == sorted(shown)
+
+
+def test_compare_with_a_named_month_keeps_the_last_period(analyst: Analyst) -> None:
+    analyst.ask("revenue in june 2026", session="cmp")
+    a = analyst.ask("how does that compare with may?", session="cmp")
+    assert a.facts["period"]["start"] == "2026-06-01" and a.facts["compare_period"]["start"] == "2026-05-01"
+
+
+def test_a_bare_month_after_a_dated_one_is_the_nearest(analyst: Analyst) -> None:
+    a = analyst.ask("why did toys & games revenue crash in january 2026 vs december?")
+    assert a.facts["compare_period"]["start"] == "2025-12-01"
+
+
+def test_ranked_weekdays_and_gripes(analyst: Analyst) -> None:
+    a = analyst.ask("what were the 3 slowest days of the week for revenue in 2025")
+    assert a.facts["group_by"] == ["weekday"] and len(a.facts["rows"]) == 3
+    assert analyst.ask("busiest day of the week in 2025").facts["group_by"] == ["weekday"]
+    assert analyst.ask("biggest gripes in audio reviews during q4 2025?").facts["kind"] == "reviews"
+    assert analyst.ask("5 least viewed products on the site last month").facts["metric"] == "product_views"

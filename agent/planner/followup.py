@@ -38,6 +38,9 @@ _RESET = re.compile(r"\b(?:all|every|any)\s+(?P<d>categories|regions|channels|br
 _THAT_VALUE = re.compile(r"\b(?:that|this|the\s+same|those|these|the\s+(?:top|winning|best|worst))\s+"
                          r"(?P<d>category|categories|subcategory|subcategories|brands?|products?|regions?|channels?|"
                          r"segments?|campaigns?|cit(?:y|ies))\b")
+_THEM = re.compile(r"\b(?:those|these|them|they)\b(?!\s+(?:days?|weeks?|months?|years?|periods?))")
+_AGAINST = re.compile(r"\b(?:compare[sd]?|comparing)\s+(?:\w+\s+){0,2}?(?:with|to|against)\s+(?:the\s+)?$|"
+                      r"\b(?:vs\.?|versus|against)\s+(?:the\s+)?$")
 _HIERARCHIES = (("category", "subcategory", "brand", "product"), ("region", "city"))
 
 
@@ -155,6 +158,15 @@ def _filters(plan: Plan, p: Parsed, u: ParseContext, shown: dict[str, list[str]]
         plan.filters.pop(fam.dimension, None)
     ref = _THAT_VALUE.search(p.text)
     dim = u.entities.dim_for(ref.group("d")) if ref else None
+    if ref is None and not ents.filters and len(shown or {}) == 1 and _THEM.search(p.text):
+        # "how many units did those sell?": the values the last answer listed
+        dim, values = next(iter((shown or {}).items()))
+        if values and dim not in plan.filters:
+            plan.filters[dim] = list(values)
+            plan.notes.append(f"'{_THEM.search(p.text).group(0)}' read as {', '.join(values)}")  # type: ignore[union-attr]
+            if dim in plan.group_by and len(plan.group_by) > 1:
+                plan.group_by.remove(dim)
+        return
     if ref and dim and dim not in ents.filters and (shown or {}).get(dim):
         values = (shown or {})[dim]
         plural = ref.group("d") != ref.group("d").rstrip("s") or ref.group("d").endswith("ies")
@@ -172,6 +184,12 @@ def _period(plan: Plan, last: Plan, p: Parsed, u: ParseContext, r: Resolver, old
         return
     if last.period is not None and last.period.start > u.as_of:
         plan.period = None  # leaving a forecast: its period is in the future
+    if len(spans) == 1 and last.period is not None and _AGAINST.search(p.text[:max(0, spans[0].pos[0])]):
+        # "how does that compare with may?": the last period against the one named now
+        plan.kind = "compare" if plan.kind in ("figure", "breakdown", "top", "trend", "chart") else plan.kind
+        plan.period, plan.compare_mode, plan.grain = last.period, "explicit", None
+        plan.compare_period = r.period_of(spans[0], plan)
+        return
     if len(spans) >= 2 or (spans and plan.kind in ("compare", "why") and not _relative_to_last(spans[0], last)):
         r.compare_periods(plan, p, spans)
         return

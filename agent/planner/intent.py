@@ -260,6 +260,9 @@ def asks_why(c: Cues) -> bool:
 def about_reviews(c: Cues) -> bool:
     if "reviews" in c.sig and not c.numeric:
         return True
+    if "reviews" in c.sig and c.it.ranked and not (c.time.grain or c.ents.group_by or c.it.top_n or c.time.compare_mode
+                                                  or len(c.time.spans) >= 2 or set(c.ents.metrics) - _REVIEW_METRICS):
+        return True  # "biggest gripes in audio reviews": the top complaints
     return "reviews_weak" in c.sig and not c.numeric and not (set(c.ents.metrics) - _REVIEW_METRICS)
 
 

@@ -56,6 +56,7 @@ VALUE_ALIASES = {  # (dimension, alias) -> value, used when the value exists
     ("city", "nyc"): "New York", ("city", "la"): "Los Angeles", ("city", "vegas"): "Las Vegas",
 }
 EXTRA_DIM_PHRASES = {"day of week": "weekday", "day of the week": "weekday", "weekday": "weekday",
+                     "days of the week": "weekday", "days of week": "weekday",
                      "product line": "subcategory", "store": "channel", "source": "acquisition_channel",
                      "customer segment": "segment", "genre": "subcategory", "state": "region", "cat": "category",
                      "cats": "category", "subcat": "subcategory", "subcats": "subcategory", "prod": "product",
@@ -85,7 +86,8 @@ GB_PREFIX = (r"(?:by|per|across(?:\s+all)?|for\s+(?:each|every|all)|in\s+each|ea
              r"group\s+by|segmented\s+by|sliced\s+by|compare(?:d)?|comparing|between|among|vs\.?\s+other)")
 RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|highest|lowest|most\s+popular|"
                rf"least\s+popular|(?:best|top|worst|bottom|low|poorly|under)[\s\-]?(?:selling|performing|rated|"
-               rf"performers?)|poorest|weakest|strongest|fastest[\s\-]growing|rank(?:ing)?|list\s+(?:the\s+)?)"
+               rf"performers?)|poorest|weakest|strongest|busiest|slowest|quietest|fastest[\s\-]growing|rank(?:ing)?|"
+               rf"list\s+(?:the\s+)?)"
                rf"\s+(?:{NUM}\s+)?")
 
 #: Words that make a question about a shop even when no measure or name is matched ("how is the shop doing?")

@@ -115,6 +115,8 @@ class Understander:
         plan.notes.extend(p.time.notes)
         if kind == "top":
             self.resolver.top(plan, p)
+        elif kind == "chart" and plan.group_by and it.top_n:  # "a bar chart of our 8 biggest brands"
+            plan.top_n, plan.order = it.top_n, it.order or "desc"
         share = next((m for m in _SHARE.finditer(p.text) if not p.mask.overlaps(*m.span())), None)  # not "margin %"
         if share and plan.group_by and kind in ("breakdown", "top"):
             plan.shares = True
@@ -136,7 +138,8 @@ class Understander:
                 plan.kind = "figure" if kind != "compare" else kind
                 ranked = sorted(named, key=lambda d: _distance(p, d, share.end()))
                 # "what % of electronics revenue came from audio": the value right after "of" is the whole
-                whole_first = len(ranked) >= 2 and _distance(p, ranked[0], share.end()) <= 6
+                whole_first = len(ranked) >= 2 and ranked[0] != "rating" and _distance(p, ranked[0], share.end()) <= 6 \
+                    and _after_part_word(p, ranked[1])
                 plan.share_of = ranked[1] if whole_first else ranked[0]
                 if plan.metric is None and kind == "reviews":
                     plan.metric = "review_count"
@@ -259,6 +262,13 @@ def _is_rate(m: Metric) -> bool:
     """A rate or an average (a per-month figure of it is a series), not a sum or a count."""
     return m.unit in ("percent", "ratio", "rating") or "AVG(" in (m.sql or "").upper() or \
         "/" in (m.derived or "")
+
+
+def _after_part_word(p: Parsed, dim: str) -> bool:
+    """A value of ``dim`` named as the part: "... came from audio", "... was the luna brand"."""
+    starts = [s for s, _, what in p.mask.spans if what == f"value:{dim}"]
+    return any(re.search(r"\b(?:from|was|were|is|are|by|through|via|on)\s+(?:the\s+)?$", p.text[max(0, s - 20):s])
+               for s in starts)
 
 
 def _distance(p: Parsed, dim: str, at: int) -> int:

@@ -88,7 +88,13 @@ class TimeParser(PointGrammar):
                 return [_moved(fixed, bare[0])]
         if len(spans) == 2 and len(bare) == 1 and spans[0].unit == spans[1].unit:
             other = spans[1] if bare[0] is spans[0] else spans[0]
-            fixed = self.point(bare[0].text.strip(), year=other.start.year)
+            # the partner's year, or the year next to it that puts the mention nearest ("january 2026 vs
+            # december": December 2025), never after the data
+            options = [f for y in (other.start.year, other.start.year - 1, other.start.year + 1)
+                       if (f := self.point(bare[0].text.strip(), year=y)) is not None and f.start <= self.as_of
+                       and (f.start, f.end) != (other.start, other.end)]
+            gap = lambda f: min(abs((f.start - other.end).days), abs((other.start - f.end).days))  # noqa: E731
+            fixed = min(options, key=gap) if options else None
             if fixed is not None:
                 return sorted([_moved(fixed, bare[0]), other], key=lambda s: s.pos)
         return spans
