@@ -117,32 +117,7 @@ class Understander:
             self.resolver.top(plan, p)
         elif kind == "chart" and plan.group_by and it.top_n:  # "a bar chart of our 8 biggest brands"
             plan.top_n, plan.order = it.top_n, it.order or "desc"
-        share = next((m for m in _SHARE.finditer(p.text) if not p.mask.overlaps(*m.span())), None)  # not "margin %"
-        if share and plan.group_by and kind in ("breakdown", "top"):
-            plan.shares = True
-        named_parts = [x for x in ents.metrics if x in self.semantic.metrics
-                       and self.semantic.metrics[x].part_of in ents.metrics] if share else []
-        if named_parts:  # "what % of orders were campaign orders": the part over the whole
-            plan.metric, plan.also = named_parts[0], []
-        whole = self.semantic.metrics.get(plan.metric or "") and self.semantic.metrics[plan.metric or ""].part_of
-        if share and not plan.group_by and kind in ("figure", "compare") and whole in self.semantic.metrics:
-            plan.share_in = whole  # "what share of our revenue came from campaigns"
-        elif share and not plan.group_by and kind in ("figure", "breakdown", "chart", "reviews", "compare"):
-            named = [d for d, v in plan.filters.items() if v and d != "status"]
-            if named and kind == "chart":  # a share chart: every value, with its share
-                dim = named[0]
-                plan.group_by = [dim]
-                plan.notes.append(f"showing every {self.semantic.dimensions[dim].label.lower()} with its share "
-                                  f"({', '.join(plan.filters.pop(dim))} among them)")
-            elif named:  # "what % of Q1 revenue came from beauty": Beauty's share of the total, as a figure
-                plan.kind = "figure" if kind != "compare" else kind
-                ranked = sorted(named, key=lambda d: _distance(p, d, share.end()))
-                # "what % of electronics revenue came from audio": the value right after "of" is the whole
-                whole_first = len(ranked) >= 2 and ranked[0] != "rating" and _distance(p, ranked[0], share.end()) <= 6 \
-                    and _after_part_word(p, ranked[1])
-                plan.share_of = ranked[1] if whole_first else ranked[0]
-                if plan.metric is None and kind == "reviews":
-                    plan.metric = "review_count"
+        self._shares(plan, p, kind)
         per = _PER.search(p.text)
         if per and plan.kind in ("figure", "trend", "compare", "breakdown", "top") and not plan.share_of:
             unit = next(g for g in per.groups() if g)
@@ -182,6 +157,36 @@ class Understander:
         known = ", ".join(mm.label.lower() for mm in list(self.semantic.metrics.values())[:12])
         return (f"There is no '{m.group('m').strip()}' in the shop's data. It has measures such as {known} "
                 f"(ask 'which metrics can I ask about?' for all of them)")
+
+    def _shares(self, plan: Plan, p: Parsed, kind: str) -> None:
+        """'What % of ...': shares in a breakdown, a part of a measure (part_of), or named values' share."""
+        ents = p.ents
+        share = next((m for m in _SHARE.finditer(p.text) if not p.mask.overlaps(*m.span())), None)  # not "margin %"
+        if share and plan.group_by and kind in ("breakdown", "top"):
+            plan.shares = True
+        named_parts = [x for x in ents.metrics if x in self.semantic.metrics
+                       and self.semantic.metrics[x].part_of in ents.metrics] if share else []
+        if named_parts:  # "what % of orders were campaign orders": the part over the whole
+            plan.metric, plan.also = named_parts[0], []
+        whole = self.semantic.metrics.get(plan.metric or "") and self.semantic.metrics[plan.metric or ""].part_of
+        if share and not plan.group_by and kind in ("figure", "compare") and whole in self.semantic.metrics:
+            plan.share_in = whole  # "what share of our revenue came from campaigns"
+        elif share and not plan.group_by and kind in ("figure", "breakdown", "chart", "reviews", "compare"):
+            named = [d for d, v in plan.filters.items() if v and d != "status"]
+            if named and kind == "chart":  # a share chart: every value, with its share
+                dim = named[0]
+                plan.group_by = [dim]
+                plan.notes.append(f"showing every {self.semantic.dimensions[dim].label.lower()} with its share "
+                                  f"({', '.join(plan.filters.pop(dim))} among them)")
+            elif named:  # "what % of Q1 revenue came from beauty": Beauty's share of the total, as a figure
+                plan.kind = "figure" if kind != "compare" else kind
+                ranked = sorted(named, key=lambda d: _distance(p, d, share.end()))
+                # "what % of electronics revenue came from audio": the value right after "of" is the whole
+                whole_first = len(ranked) >= 2 and ranked[0] != "rating" and _distance(p, ranked[0], share.end()) <= 6 \
+                    and _after_part_word(p, ranked[1])
+                plan.share_of = ranked[1] if whole_first else ranked[0]
+                if plan.metric is None and kind == "reviews":
+                    plan.metric = "review_count"
 
     def _gibberish(self, p: Parsed) -> bool:
         """No word of the question is English, a name in the data, a metric or a period ("asdf qwerty")."""
