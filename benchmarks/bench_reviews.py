@@ -153,6 +153,11 @@ def speed_section(args: argparse.Namespace, general, n_scale1: int) -> tuple[flo
     from shoplens.tools.reviews.scoring import ReviewScorer
 
     db = args.workdir / f"demo-s{args.scale:g}-seed{args.seed}.duckdb"
+    if not db.exists():  # --no-demo skips the demo section, which otherwise builds it
+        from shoplens.data.demo import build_demo
+
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        build_demo(db, scale=args.scale, seed=args.seed)
     reviews = rd.load_demo_reviews(db)
     sample = [t for t, *_ in reviews[:: max(1, len(reviews) // args.speed_n)]][: args.speed_n]
     cats = [c for *_, c in reviews[:: max(1, len(reviews) // args.speed_n)]][: args.speed_n]

@@ -95,7 +95,8 @@ def test_every_bomb_is_stopped_with_a_message_and_leaves_nothing_behind(runner: 
         assert "time limit" in message or "memory" in message or "larger than" in message, (name, message)
         assert "Traceback" not in message
         _assert_no_paths(message, warehouse)
-        assert runner.scalar("SELECT count(*) FROM products") > 0, name  # the runner still answers
+        # the runner still answers (a replacement worker may be starting: a generous limit on a loaded machine)
+        assert runner.run("SELECT count(*) FROM products", timeout_s=30).rows[0][0] > 0, name
     assert sorted(os.listdir(warehouse.parent)) == before_files  # no spill folder, no scratch file
     assert _digest(warehouse) == before
 
@@ -176,11 +177,12 @@ def test_worker_runs_under_a_hard_address_space_cap(runner: SqlRunner) -> None:
 
 
 def test_a_killed_worker_is_replaced(runner: SqlRunner) -> None:
-    runner.scalar("SELECT 1")
+    runner.run("SELECT 1", timeout_s=30)
     for pid in runner.engine.worker_pids():  # type: ignore[attr-defined]
         os.kill(pid, signal.SIGKILL)
         _wait_dead(pid)
-    assert runner.scalar("SELECT 2") == 2  # a fresh worker takes the query that met the dead one
+    # a fresh worker takes the query that met the dead one (a generous limit: it starts on a loaded machine)
+    assert runner.run("SELECT 2", timeout_s=30).rows[0][0] == 2
 
 
 def _wait_dead(pid: int) -> None:

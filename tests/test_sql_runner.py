@@ -68,7 +68,7 @@ def _digest(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def runner(demo_db: Path):
-    r = SqlRunner(demo_db, timeout_s=1.0, row_cap=100)
+    r = SqlRunner(demo_db, timeout_s=10.0, row_cap=100)
     yield r
     r.close()
 
