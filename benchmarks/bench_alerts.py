@@ -76,7 +76,8 @@ def ground_truth(scale: float, seed: int, start: dt.date, end: dt.date) -> tuple
 
 def event_days(start: dt.date, end: dt.date) -> set[dt.date]:
     from shoplens.data.semantic import SemanticLayer
-    from shoplens.tools.alerts.watch import event_days as days, padded
+    from shoplens.tools.alerts.watch import event_days as days
+    from shoplens.tools.alerts.watch import padded
 
     return padded(days(SemanticLayer.load(None).events, start, end), 3)
 

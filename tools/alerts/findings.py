@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-KINDS = ("forecast", "shift", "change", "threshold", "anomaly", "return_rate", "sentiment", "aspect", "stockout")
+KINDS = ("forecast", "shift", "change", "threshold", "anomaly", "return_rate", "sentiment", "aspect", "stockout", "price")
 #: severity by money at stake, as a share of an average day's revenue
 SEVERITY_SHARE = (("high", 0.10), ("medium", 0.02))
 

@@ -73,8 +73,8 @@ class Incident:
 
 
 def family_and_key(f: Finding) -> tuple[str, str]:
-    if f.kind == "stockout":
-        return "stockout", f.filters.get("product", "")
+    if f.kind in ("stockout", "price"):
+        return f.kind, f.scope
     if "product" in f.filters:
         return "product", f.filters["product"]
     return "shop", "up" if f.direction > 0 else "down"

@@ -34,9 +34,11 @@ class Panel:
     listed: np.ndarray  # bool: a web_traffic row exists (the product is on sale)
     reviews: np.ndarray
     negative: np.ndarray  # reviews rated 1-2 (or scored negative)
+    price: np.ndarray  # average unit price before campaign discounts (NaN on days without a sale)
     # per group (name -> (G, D)) with labels
     groups: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = field(default_factory=dict)  # dim -> (labels, orders, revenue)
     aspects: pd.DataFrame | None = None  # date, product_id, aspect: negative aspect mentions
+    campaigns: list[tuple[dt.date, dt.date, frozenset[str]]] = field(default_factory=list)  # discounted categories
 
     @property
     def n_days(self) -> int:
@@ -52,10 +54,12 @@ class Panel:
         """The panel cut at ``day`` (inclusive)."""
         n = self.index_of(day) + 1
         cut = {k: getattr(self, k)[:, :n].copy() for k in
-               ("revenue", "units", "lines", "returned", "views", "carts", "listed", "reviews", "negative")}
+               ("revenue", "units", "lines", "returned", "views", "carts", "listed", "reviews", "negative",
+                "price")}
         groups = {k: (lab, o[:, :n].copy(), r[:, :n].copy()) for k, (lab, o, r) in self.groups.items()}
         aspects = None if self.aspects is None else self.aspects[self.aspects["date"] <= pd.Timestamp(day)]
-        return replace(self, days=self.days[:n], groups=groups, aspects=aspects, **cut)
+        campaigns = [c for c in self.campaigns if c[0] <= day]
+        return replace(self, days=self.days[:n], groups=groups, aspects=aspects, campaigns=campaigns, **cut)
 
 
 def _frame(runner: SqlRunner, sql: str) -> pd.DataFrame:
@@ -80,7 +84,8 @@ def load_panel(runner: SqlRunner, end: dt.date, start: dt.date | None = None) ->
                SUM(oi.revenue) FILTER (WHERE o.status = 'completed')::DOUBLE AS revenue,
                SUM(oi.quantity) FILTER (WHERE o.status = 'completed')::DOUBLE AS units,
                COUNT(*) FILTER (WHERE o.status IN ('completed', 'returned'))::DOUBLE AS lines,
-               COUNT(*) FILTER (WHERE o.status = 'returned')::DOUBLE AS returned
+               COUNT(*) FILTER (WHERE o.status = 'returned')::DOUBLE AS returned,
+               SUM(oi.unit_price * oi.quantity)::DOUBLE AS list_revenue, SUM(oi.quantity)::DOUBLE AS qty
         FROM order_items oi JOIN orders o ON o.order_id = oi.order_id
         WHERE o.order_date <= {cut} {lo} GROUP BY ALL""").fillna(0)
     if sales.empty:
@@ -88,11 +93,34 @@ def load_panel(runner: SqlRunner, end: dt.date, start: dt.date | None = None) ->
     first = pd.Timestamp(start) if start else pd.Timestamp(sales["d"].min())
     days = pd.date_range(first, pd.Timestamp(end), freq="D")
     rows = pd.Index(products["product_id"])
-    grid = {k: _grid(sales, rows, days, "product_id", k) for k in ("revenue", "units", "lines", "returned")}
+    grid = {k: _grid(sales, rows, days, "product_id", k)
+            for k in ("revenue", "units", "lines", "returned", "list_revenue", "qty")}
+    qty = grid.pop("qty")
+    with np.errstate(all="ignore"):
+        grid["price"] = np.where(qty > 0, grid.pop("list_revenue") / np.maximum(qty, 1e-9), np.nan)
     grid.update(_traffic(runner, rows, days, cut))
     grid.update(_reviews(runner, rows, days, cut))
     groups = {dim: _group(runner, dim, days, cut, lo) for dim in ("channel", "region")}
-    return Panel(days=days, products=products, groups=groups, aspects=_aspects(runner, cut), **grid)
+    return Panel(days=days, products=products, groups=groups, aspects=_aspects(runner, cut),
+                 campaigns=_campaigns(runner, cut), **grid)
+
+
+def _campaigns(runner: SqlRunner, cut: str) -> list[tuple[dt.date, dt.date, frozenset[str]]]:
+    """Discount campaigns started by ``cut`` with the categories their orders were discounted in (read from the
+    order lines, so a campaign's scope needs no extra column)."""
+    if not runner.has_table("campaigns"):
+        return []
+    df = _frame(runner, f"""
+        SELECT ca.campaign_id, ca.start_date AS a, ca.end_date AS b, p.category
+        FROM campaigns ca JOIN orders o ON o.campaign_id = ca.campaign_id
+        JOIN order_items oi ON oi.order_id = o.order_id JOIN products p ON p.product_id = oi.product_id
+        WHERE ca.discount_pct >= 10 AND ca.start_date <= {cut} AND o.order_date <= {cut} AND oi.discount > 0
+        GROUP BY ALL""")
+    out = []
+    for _, g in df.groupby("campaign_id"):
+        a, b = pd.Timestamp(g["a"].iloc[0]).date(), pd.Timestamp(g["b"].iloc[0]).date()
+        out.append((a, b, frozenset(g["category"].astype(str))))
+    return out
 
 
 def _traffic(runner: SqlRunner, rows: pd.Index, days: pd.DatetimeIndex, cut: str) -> dict[str, np.ndarray]:

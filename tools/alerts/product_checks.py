@@ -6,14 +6,14 @@
 - Reviews: the share of negative reviews over the last 14 days against the half-year before (z >= 4, at least
   4 negative reviews, at least twice the usual share); with scored aspects, a new top complaint aspect.
 - Stock-outs: no units sold for ``k`` days in a row while product views continue (at least 40% of their usual
-  level) and add-to-carts plus orders are far below what those views normally bring (Poisson tail < 1e-4).
+  level) and add-to-carts plus orders are far below what those views normally bring (Poisson tail < 1e-3);
+  add-to-carts alone must be below 20% of usual (a product that is merely slow still gets carts).
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from shoplens.tools.alerts.findings import Finding, money, pct
@@ -22,7 +22,9 @@ from shoplens.tools.alerts.panel import Panel
 RETURN_DAYS, RETURN_BASE = 7, 112
 REVIEW_DAYS, REVIEW_BASE = 14, 182
 STOCKOUT_MAX_RUN = 21
-STOCKOUT_P = 1e-4
+STOCKOUT_P = 1e-3
+STOCKOUT_CART_P = 1e-2
+STOCKOUT_CART_SHARE = 0.2
 
 
 def scan(panel: Panel, t: int, top: list[int], day_rev: float, min_share: float) -> list[Finding]:
@@ -129,18 +131,24 @@ def _stockout(panel: Panel, t: int, k: int) -> Finding | None:
     run = 0
     while run < STOCKOUT_MAX_RUN and t - run >= 0 and panel.units[k, t - run] == 0 and panel.listed[k, t - run]:
         run += 1
-    a, b0 = t - run + 1, max(0, t - run - 28 + 1)
-    views_b, carts_b, lines_b = (x[k, b0:a].sum() for x in (panel.views, panel.carts, panel.lines))
+    a, b0 = t - run + 1, max(0, t - run - 56 + 1)
+    views_b, carts_b = panel.views[k, b0:a].sum(), panel.carts[k, b0:a].sum()
     base_days = a - b0
-    if base_days < 14 or views_b <= 0 or lines_b < 3:
+    if base_days < 14 or views_b <= 0 or carts_b < 10:
         return None
     views_w = panel.views[k, a : t + 1].sum()
     if views_w < 0.4 * views_b / base_days * run:
         return None  # views fell too: not a stock-out signature
-    expected = carts_b / views_b * views_w + lines_b / base_days * run
+    # add-to-carts and order lines follow views (their rate per view barely moves with the season); a stock-out
+    # empties both
+    lines_b = panel.lines[k, b0:a].sum()
+    # expected from the views that came, or from the usual day, whichever is lower (views have their own noise)
+    scale = min(views_w / views_b, run / base_days)
+    expected = (carts_b + lines_b) * scale
     observed = panel.carts[k, a : t + 1].sum() + panel.lines[k, a : t + 1].sum()
     p = _poisson_cdf(observed, expected)
-    if p >= STOCKOUT_P:
+    carts_w, carts_e = panel.carts[k, a : t + 1].sum(), carts_b * scale
+    if p >= STOCKOUT_P or _poisson_cdf(carts_w, carts_e) >= STOCKOUT_CART_P or carts_w > STOCKOUT_CART_SHARE * carts_e:
         return None
     name = _name(panel, k)
     daily = float(panel.revenue[k, b0:a].sum() / base_days)
@@ -148,8 +156,10 @@ def _stockout(panel: Panel, t: int, k: int) -> Finding | None:
     return Finding(
         date=panel.days[t].date(), kind="stockout", metric="units", filters={"product": name},
         title=f"{name}: no sales for {run} day{'s' if run > 1 else ''} while {int(views_w)} product views continue",
-        direction=-1, actual=0.0, expected=float(lines_b / base_days * run), impact=impact, z=float(-math.log10(p)),
-        evidence={"days_without_sales": run, "product_views": int(views_w), "add_to_cart": int(panel.carts[k, a : t + 1].sum()),
-                  "expected_add_to_cart": round(float(carts_b / views_b * views_w), 1), "since": panel.days[a].date().isoformat()},
-        why=[f"No units sold since {panel.days[a].date().isoformat()} although views continue; add-to-carts "
-             f"collapsed.", f"Lost revenue so far: about {money(impact)} ({money(daily)} a day)."])
+        direction=-1, actual=0.0, expected=float(panel.lines[k, b0:a].sum() / base_days * run), impact=impact,
+        z=float(-math.log10(max(p, 1e-300))),
+        evidence={"days_without_sales": run, "product_views": int(views_w), "add_to_cart": int(observed),
+                  "expected_add_to_cart_and_orders": round(float(expected), 1), "since": panel.days[a].date().isoformat()},
+        why=[f"No units sold since {panel.days[a].date().isoformat()} although {int(views_w)} product views came; "
+             f"{int(observed)} add-to-carts and orders against about {expected:.0f} usual.",
+             f"Lost revenue so far: about {money(impact)} ({money(daily)} a day)."])

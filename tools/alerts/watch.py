@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from shoplens.tools.alerts import product_checks
+from shoplens.tools.alerts import price_checks, product_checks
 from shoplens.tools.alerts.baseline import expected_at, window_expected
 from shoplens.tools.alerts.findings import Finding, money, severity_of
 from shoplens.tools.alerts.panel import Panel
@@ -44,7 +45,10 @@ class DefaultWatch:
         self.panel, self.cfg = panel, config or WatchConfig()
         self.series: SeriesSet = build_series(panel)
         self.weekday = np.asarray(panel.days.dayofweek, dtype=int)
-        self.usable = ~np.isin(panel.days.date, sorted(padded(event_days, self.cfg.event_pad_days)))
+        calendar_ok = ~np.isin(panel.days.date, sorted(padded(event_days, self.cfg.event_pad_days)))
+        self.calendar_ok = calendar_ok
+        self.promo = promo_mask(panel, self.series)
+        self.usable = calendar_ok[None, :] & ~self.promo
 
     def day_revenue(self, t: int) -> float:
         return float(self.panel.revenue[:, max(0, t - 28) : t].sum(axis=0).mean()) if t else 0.0
@@ -62,6 +66,7 @@ class DefaultWatch:
         watched = np.array([r < 0 or r in top for r in self.series.product_row])
         out = self._daily(t, watched, day_rev) + self._weekly(t, watched, day_rev)
         out += product_checks.scan(self.panel, t, sorted(top), day_rev, self.cfg.min_impact_share)
+        out += [f for f in price_checks.scan(self.panel, t) if f.impact >= self.cfg.min_impact_share * day_rev]
         for f in out:
             f.severity = severity_of(f.impact, day_rev)
         return out
@@ -72,28 +77,29 @@ class DefaultWatch:
         return np.where(y > 0, self.series.money[:, a:t].sum(axis=1) / np.maximum(y, 1e-9), 0.0)
 
     def _daily(self, t: int, watched: np.ndarray, day_rev: float) -> list[Finding]:
-        if not self.usable[t]:
+        if not self.calendar_ok[t]:
             return []
         s, cfg = self.series, self.cfg
-        e = expected_at(s.y, self.weekday, self.usable, t)
+        e = expected_at(s.y, self.weekday, self.usable, t, s.ref)
         actual = s.y[:, t]
         z = e.z(actual)
         rel = (actual - e.mean) / np.maximum(e.mean, 1e-9)
         impact = np.abs(actual - e.mean) * self._unit_value(t)
         hit = watched & (np.abs(z) >= cfg.day_z) & (np.abs(rel) >= cfg.day_change) & (e.mean >= 3) \
-            & (impact >= cfg.min_impact_share * day_rev)
+            & (impact >= cfg.min_impact_share * day_rev) & ~((z > 0) & self.promo[:, t])
         day = self.panel.days[t].date()
         return [self._finding(day, "forecast", i, actual[i], e.mean[i], z[i], impact[i], e.lo95()[i], e.hi95()[i],
                               "outside the 95% forecast interval") for i in np.flatnonzero(hit)]
 
     def _weekly(self, t: int, watched: np.ndarray, day_rev: float) -> list[Finding]:
         s, cfg = self.series, self.cfg
-        actual, exp_sum, sd = window_expected(s.y, self.weekday, self.usable, t, cfg.week_days)
+        actual, exp_sum, sd = window_expected(s.y, self.weekday, self.usable, t, cfg.week_days, s.ref)
         z = (actual - exp_sum) / sd
         rel = (actual - exp_sum) / np.maximum(exp_sum, 1e-9)
         impact = np.abs(actual - exp_sum) * self._unit_value(t - cfg.week_days + 1)
+        promo = self.promo[:, max(0, t - cfg.week_days + 1) : t + 1].any(axis=1)
         hit = watched & (np.abs(z) >= cfg.week_z) & (np.abs(rel) >= cfg.week_change) & (exp_sum >= 10) \
-            & (impact >= cfg.min_impact_share * day_rev)
+            & (impact >= cfg.min_impact_share * day_rev) & ~((z > 0) & promo)
         day = self.panel.days[t].date()
         return [self._finding(day, "shift", i, actual[i], exp_sum[i], z[i], impact[i], None, None,
                               f"over the last {cfg.week_days} days") for i in np.flatnonzero(hit)]
@@ -114,6 +120,22 @@ class DefaultWatch:
         return Finding(date=day, kind=kind, metric=metric, filters=dict(filters), title=title,
                        direction=1 if actual > expected else -1, actual=float(actual), expected=float(expected),
                        impact=float(impact), z=float(z), lo95=lo, hi95=hi, evidence=evidence, why=why)
+
+
+def promo_mask(panel: Panel, series: SeriesSet, after_days: int = 2) -> np.ndarray:
+    """(S, D) True on the days of a discount campaign covering the series' category (shop-wide series: campaigns
+    covering at least half the categories), and ``after_days`` days after it."""
+    out = np.zeros(series.y.shape, dtype=bool)
+    n_cats = max(1, len({c for c in series.category if c}))
+    cats = np.asarray(series.category)
+    for a, b, covered in panel.campaigns:
+        i = int(panel.days.searchsorted(pd.Timestamp(a)))
+        j = int(panel.days.searchsorted(pd.Timestamp(b + dt.timedelta(days=after_days)), side="right"))
+        rows = np.isin(cats, sorted(covered))
+        if len(covered) * 2 >= n_cats:
+            rows |= cats == ""
+        out[np.ix_(rows, np.arange(i, j))] = True
+    return out
 
 
 def padded(days: Iterable[dt.date], pad: int) -> set[dt.date]:
