@@ -29,8 +29,8 @@ STOCKOUT_CART_SHARE = 0.2
 
 def scan(panel: Panel, t: int, top: list[int], day_rev: float, min_share: float) -> list[Finding]:
     out = [f for k in top for f in (_returns(panel, t, k), _reviews(panel, t, k)) if f is not None]
-    out += _aspects(panel, t, top)
-    out += [f for k in range(len(panel.products)) if (f := _stockout(panel, t, k)) is not None]
+    out += aspects(panel, t, top)
+    out += [f for k in range(len(panel.products)) if (f := stockout(panel, t, k)) is not None]
     return [f for f in out if f.impact >= min_share * day_rev or f.kind == "stockout"]
 
 
@@ -92,7 +92,7 @@ def _reviews(panel: Panel, t: int, k: int) -> Finding | None:
              f"A week's revenue exposed: {money(week_rev)}."])
 
 
-def _aspects(panel: Panel, t: int, top: list[int]) -> list[Finding]:
+def aspects(panel: Panel, t: int, top: list[int]) -> list[Finding]:
     if panel.aspects is None or panel.aspects.empty:
         return []
     day = panel.days[t]
@@ -125,7 +125,7 @@ def _poisson_cdf(x: float, m: float) -> float:
     return min(total, 1.0)
 
 
-def _stockout(panel: Panel, t: int, k: int) -> Finding | None:
+def stockout(panel: Panel, t: int, k: int) -> Finding | None:
     if not panel.listed[k, t] or panel.units[k, t] > 0:
         return None
     run = 0
