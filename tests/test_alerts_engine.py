@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from alerts_fixtures import make_panel
+
 from shoplens.data.errors import UserInputError
 from shoplens.tools.alerts.baseline import expected_at
 from shoplens.tools.alerts.findings import Finding
