@@ -22,6 +22,7 @@ from shoplens.agent.events import (
     TableArtifact,
     TextDelta,
 )
+from shoplens.agent import monitor_chat
 from shoplens.agent.sessions import Session, SessionStore
 from shoplens.agent.toolbox import Toolbox
 from shoplens.data.errors import (
@@ -160,7 +161,12 @@ class Analyst:
             self.current_ctx()
             sess = self.sessions.get(session, create=True)
             with sess.lock:
-                if self.llm_available():
+                monitor_turn = monitor_chat.handle(question, sess, self.settings.alerts_monitors,  # type: ignore[arg-type]
+                                                   self.ctx.semantic)
+                for event in monitor_turn or []:
+                    collected.append(event)
+                    yield event
+                if monitor_turn is None and self.llm_available():
                     llm_start = time.monotonic()
                     try:
                         for event in self.llm.stream(question, sess):  # type: ignore[union-attr]
@@ -176,7 +182,7 @@ class Analyst:
                         collected = [Notice(f"The language model is unavailable: {exc.message}.{hint} "
                                             "This answer comes from the offline planner.")]
                         yield collected[0]
-                if mode == "offline":
+                if mode == "offline" and monitor_turn is None:
                     for event in self.planner.stream(question, sess):
                         collected.append(event)
                         yield event

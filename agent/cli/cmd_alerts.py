@@ -163,25 +163,34 @@ def add(
                                "0.08}, channels: [\"slack:#sales\"]}'"),
     yes: bool = typer.Option(False, "--yes", help="Save without asking."),
 ) -> None:
-    """Add (or replace) a monitor in monitors.yaml after showing it for confirmation."""
+    """Add (or replace) a monitor or digest in monitors.yaml, from YAML or plain words, after showing it."""
     import yaml
 
     from shoplens.data.errors import ShopLensError, UserInputError
-    from shoplens.tools.alerts.monitors import parse_monitor, save_monitors
+    from shoplens.tools.alerts.monitors import DigestSpec, parse_monitor, save_monitors
+    from shoplens.tools.alerts.words import is_request, monitor_from_words
 
     try:
         try:
             data = yaml.safe_load(spec)
         except yaml.YAMLError:
             data = None
-        if not isinstance(data, dict):
-            raise UserInputError("The monitor must be a YAML or JSON mapping.", hint="See docs/alerts.md.")
-        monitor = parse_monitor(data)
+        if isinstance(data, dict):
+            monitor = parse_monitor(data)
+        elif isinstance(data, str) and is_request(data):
+            with _context(None) as ctx:
+                monitor = monitor_from_words(data, ctx.semantic)
+        else:
+            raise UserInputError("Give the monitor as a YAML/JSON mapping or in plain words ('alert me in #sales "
+                                 "when Aurora X2 returns go above 8%').", hint="See docs/alerts.md.")
         common.out.print(yaml.safe_dump(monitor.model_dump(mode="json"), sort_keys=False).rstrip())
-        if not yes and not typer.confirm("Save this monitor?", default=True):
+        if not yes and not typer.confirm("Save this?", default=True):
             raise typer.Exit(1)
         config = _config()
-        config.monitors = [m for m in config.monitors if m.name != monitor.name] + [monitor]
+        if isinstance(monitor, DigestSpec):
+            config.digests = [d for d in config.digests if d.name != monitor.name] + [monitor]
+        else:
+            config.monitors = [m for m in config.monitors if m.name != monitor.name] + [monitor]
         save_monitors(common.settings().alerts_monitors, config)
     except ShopLensError as exc:
         common.fail(str(exc), exc.exit_code)
