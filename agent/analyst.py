@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from shoplens.agent import monitor_chat
 from shoplens.agent.config import Settings
 from shoplens.agent.events import (
     Answer,
@@ -22,7 +23,6 @@ from shoplens.agent.events import (
     TableArtifact,
     TextDelta,
 )
-from shoplens.agent import monitor_chat
 from shoplens.agent.sessions import Session, SessionStore
 from shoplens.agent.toolbox import Toolbox
 from shoplens.data.errors import (

@@ -60,3 +60,13 @@ def test_the_scheduler_adds_cron_jobs_and_a_job_run_records_its_messages(setting
     assert result is not None and result["sent"] == 1 and digest == {"sent": 1, "failed": 0, "errors": []}
     with StateStore(settings.alerts_state) as store:
         assert sorted(r["what"] for r in store.sent()) == ["digest", "open"]
+
+
+def test_the_notifications_panel_ranks_open_incidents_by_money_at_stake(settings: Settings) -> None:
+    from shoplens.agent.frontends import alert_panel
+
+    iid = _seed(settings)
+    rows = alert_panel._rows(settings)
+    text = alert_panel.panel_markdown(rows)
+    assert [r["id"] for r in rows] == [iid] and "Aurora X2: returns at 27.8%" in text and "$800 at stake" in text
+    assert alert_panel.panel_markdown([]) == "No open alerts."

@@ -158,7 +158,7 @@ def list_(
 
 @alerts_app.command("add")
 def add(
-    spec: str = typer.Argument(..., help="The monitor as YAML/JSON, e.g. '{name: aurora returns, metric: return_rate,"
+    spec: str = typer.Argument(..., help="Plain words ('alert me in #sales when Aurora X2 returns go above 8%') or YAML/JSON, e.g. '{name: aurora returns, metric: return_rate,"
                                " filters: {product: Aurora X2 Wireless Earbuds}, condition: {type: threshold, value: "
                                "0.08}, channels: [\"slack:#sales\"]}'"),
     yes: bool = typer.Option(False, "--yes", help="Save without asking."),
@@ -171,18 +171,18 @@ def add(
     from shoplens.tools.alerts.words import is_request, monitor_from_words
 
     try:
-        try:
-            data = yaml.safe_load(spec)
-        except yaml.YAMLError:
-            data = None
-        if isinstance(data, dict):
-            monitor = parse_monitor(data)
-        elif isinstance(data, str) and is_request(data):
+        if is_request(spec):  # plain words (read before YAML, where '#sales' would start a comment)
             with _context(None) as ctx:
-                monitor = monitor_from_words(data, ctx.semantic)
+                monitor = monitor_from_words(spec, ctx.semantic)
         else:
-            raise UserInputError("Give the monitor as a YAML/JSON mapping or in plain words ('alert me in #sales "
-                                 "when Aurora X2 returns go above 8%').", hint="See docs/alerts.md.")
+            try:
+                data = yaml.safe_load(spec)
+            except yaml.YAMLError:
+                data = None
+            if not isinstance(data, dict):
+                raise UserInputError("Give the monitor as a YAML/JSON mapping or in plain words ('alert me in "
+                                     "#sales when Aurora X2 returns go above 8%').", hint="See docs/alerts.md.")
+            monitor = parse_monitor(data)
         common.out.print(yaml.safe_dump(monitor.model_dump(mode="json"), sort_keys=False).rstrip())
         if not yes and not typer.confirm("Save this?", default=True):
             raise typer.Exit(1)
@@ -194,7 +194,7 @@ def add(
         save_monitors(common.settings().alerts_monitors, config)
     except ShopLensError as exc:
         common.fail(str(exc), exc.exit_code)
-    common.err.print(f"Saved monitor {monitor.name!r} to {common.settings().alerts_monitors.name}.")
+    common.err.print(f"Saved {monitor.name!r} to {common.settings().alerts_monitors.name}.")
 
 
 @alerts_app.command("test")

@@ -27,6 +27,7 @@ from shoplens.data.errors import WarehouseUnavailable
 if TYPE_CHECKING:
     from shoplens.agent.analyst import Analyst
     from shoplens.agent.config import Settings
+from shoplens.agent.frontends import alert_panel
 
 log = logging.getLogger("shoplens.ui")
 
@@ -182,6 +183,7 @@ def build_ui(analyst: Analyst, settings: Settings) -> gr.Blocks:
                     rerun = gr.Button(
                         "Re-run the last forecast", interactive=False, size="md", elem_id="fc-rerun"
                     )
+                alerts_refresh, alerts_out = alert_panel.build(settings)
                 gr.Markdown(
                     '<sub>HTTP API for other tools: <a href="/api/docs" target="_blank" rel="noopener">'
                     "/api/docs</a>" + (' · <a href="/logout">Sign out</a>' if auth_required(settings) else "")
@@ -344,6 +346,7 @@ def build_ui(analyst: Analyst, settings: Settings) -> gr.Blocks:
         new.click(**reset, api_name="new_conversation")
         chatbot.clear(**reset, api_visibility="private")
         demo.load(status.panel, None, [light, data], api_visibility="private")
+        demo.load(alerts_refresh, None, alerts_out, api_visibility="private")
 
     demo.queue(default_concurrency_limit=limit, max_size=max(64, 8 * limit))
     demo.shoplens_files = files  # type: ignore[attr-defined]  # the server removes the folder at shutdown
