@@ -48,7 +48,9 @@ class DefaultWatch:
         calendar_ok = ~np.isin(panel.days.date, sorted(padded(event_days, self.cfg.event_pad_days)))
         self.calendar_ok = calendar_ok
         self.promo = promo_mask(panel, self.series)
-        self.usable = calendar_ok[None, :] & ~self.promo
+        # campaign days stay in the baselines (the yearly-season ratio carries campaigns that recur each year);
+        # they only stop upward findings in the campaign's scope
+        self.usable = np.repeat(calendar_ok[None, :], len(self.series), axis=0)
 
     def day_revenue(self, t: int) -> float:
         return float(self.panel.revenue[:, max(0, t - 28) : t].sum(axis=0).mean()) if t else 0.0
@@ -85,7 +87,8 @@ class DefaultWatch:
         z = e.z(actual)
         rel = (actual - e.mean) / np.maximum(e.mean, 1e-9)
         impact = np.abs(actual - e.mean) * self._unit_value(t)
-        hit = watched & (np.abs(z) >= cfg.day_z) & (np.abs(rel) >= cfg.day_change) & (e.mean >= 3) \
+        enough = np.where(z < 0, e.mean >= 3, actual >= 8)  # a drop needs volume to fall from; a rise, to reach
+        hit = watched & (np.abs(z) >= cfg.day_z) & (np.abs(rel) >= cfg.day_change) & enough \
             & (impact >= cfg.min_impact_share * day_rev) & ~((z > 0) & self.promo[:, t])
         day = self.panel.days[t].date()
         return [self._finding(day, "forecast", i, actual[i], e.mean[i], z[i], impact[i], e.lo95()[i], e.hi95()[i],
