@@ -11,7 +11,8 @@ import gradio as gr
 from shoplens.agent.config import Settings
 from shoplens.agent.frontends import alert_api
 
-ICON = {"high": "🔴", "medium": "🟠", "low": "⚪"}
+ICON = {sev: f'<span style="color:{c}">●</span>' for sev, c in (("high", "#cf222e"), ("medium", "#d4a72c"),
+                                                                   ("low", "#8c959f"))}
 
 
 def panel_markdown(rows: list[dict[str, Any]]) -> str:
@@ -21,7 +22,7 @@ def panel_markdown(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         state = " · acknowledged" if r["status"] == "acked" else (
             f" · snoozed to {r['snoozed_until']}" if r.get("snoozed_until") else "")
-        lines.append(f"{ICON.get(r['severity'], '⚪')} **{r['title']}**  \n"
+        lines.append(f"{ICON.get(r['severity'], ICON['low'])} **{r['title']}**  \n"
                      f"<sub>${r['impact']:,.0f} at stake · since {r['date']} · `{r['id']}`{state}</sub>")
     return "\n\n".join(lines)
 
