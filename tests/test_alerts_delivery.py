@@ -48,14 +48,14 @@ time.sleep(60)
 
 def _child(tmp_path: Path, mode: str) -> Path:
     db = tmp_path / "alerts.sqlite"
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(db), mode], stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "recorded"
-        if mode == "kill-after-detection":
-            proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        proc.kill()
+    with subprocess.Popen([sys.executable, "-c", CHILD, str(db), mode], stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "recorded"
+            if mode == "kill-after-detection":
+                proc.send_signal(signal.SIGKILL)
+            assert proc.wait(timeout=30) == -signal.SIGKILL
+        finally:
+            proc.kill()
     return db
 
 
@@ -118,6 +118,7 @@ def test_the_webhook_posts_json_with_an_idempotency_key() -> None:
         out = WebhookSender(timeout_s=5)(f"http://127.0.0.1:{server.server_port}/hook", PAYLOAD)
     finally:
         server.shutdown()
+        server.server_close()
     assert out == "http 204"
     body, key = seen[0]
     assert body["title"] == PAYLOAD["title"] and body["impact"] == 812.5 and key

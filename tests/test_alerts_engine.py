@@ -101,3 +101,13 @@ def test_monitors_validate_and_round_trip(tmp_path: Path) -> None:
     path.write_text("monitors: [{name: x}]\n")
     with pytest.raises(UserInputError, match="monitors.yaml"):
         load_monitors(path)
+
+
+def test_a_shop_wide_finding_names_its_largest_contributors() -> None:
+    panel = make_panel(products=6)
+    panel.products["category"] = ["Cat A", "Cat A", "Cat B", "Cat B", "Cat C", "Cat C"]
+    panel.groups["channel"][1][:, 150] *= 0.3
+    panel.lines[:2, 150] *= 0.2  # Cat A carries the fall
+    shop = [f for f in DefaultWatch(panel).scan(150) if f.kind == "forecast" and f.filters == {}]
+    assert shop and list(shop[0].evidence["contributors"])[0] == "Cat A"
+    assert "Largest contributors" in shop[0].why[1]

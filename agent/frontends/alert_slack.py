@@ -1,8 +1,8 @@
 """Alerts in Slack: a channel post in Block Kit (title, money at stake, why, evidence numbers, Acknowledge and
 Snooze buttons), the chart in the alert's thread through ``files_upload_v2``, and the button handlers.
 
-Replies in an alert's thread reach the bot as ordinary thread messages, so they are answered as follow-up
-questions by the existing Slack app.
+A question that mentions the bot in an alert's thread is answered there by the existing Slack app (the alert's
+numbers are not yet put into that conversation's context).
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ def alert_blocks(p: dict[str, Any]) -> list[dict[str, Any]]:
          "value": iid},
         {"type": "button", "action_id": "alert_snooze_7d", "text": {"type": "plain_text", "text": "Snooze 1 week"},
          "value": iid}]})
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Incident `{iid}` · reply in this "
-                                                    "thread to ask ShopLens about it"}]})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Incident `{iid}` · mention ShopLens in "
+                                                    "this thread to ask about it"}]})
     return blocks
 
 

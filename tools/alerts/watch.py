@@ -91,8 +91,32 @@ class DefaultWatch:
         hit = watched & (np.abs(z) >= cfg.day_z) & (np.abs(rel) >= cfg.day_change) & enough \
             & (impact >= cfg.min_impact_share * day_rev) & ~((z > 0) & self.promo[:, t])
         day = self.panel.days[t].date()
-        return [self._finding(day, "forecast", i, actual[i], e.mean[i], z[i], impact[i], e.lo95()[i], e.hi95()[i],
-                              "outside the 95% forecast interval") for i in np.flatnonzero(hit)]
+        out = [self._finding(day, "forecast", i, actual[i], e.mean[i], z[i], impact[i], e.lo95()[i], e.hi95()[i],
+                             "outside the 95% forecast interval") for i in np.flatnonzero(hit)]
+        self._explain(out, np.flatnonzero(hit), actual - e.mean)
+        return out
+
+    def children(self, i: int) -> list[int]:
+        """The series one level down: categories of the shop, subcategories of a category (order lines)."""
+        s = self.series
+        f = s.filters[i]
+        if not f:
+            return [j for j, g in enumerate(s.filters) if set(g) == {"category"} and s.metric[j] == "orders"]
+        if set(f) == {"category"}:
+            return [j for j, g in enumerate(s.filters) if set(g) == {"subcategory"} and s.category[j] == f["category"]]
+        return []
+
+    def _explain(self, findings: list[Finding], rows: np.ndarray, gap: np.ndarray) -> None:
+        """Add the "why" breakdown: the children that moved most in the finding's direction (order lines
+        against their own expected values)."""
+        for f, i in zip(findings, rows, strict=True):
+            kids = [j for j in self.children(int(i)) if np.sign(gap[j]) == f.direction]
+            kids.sort(key=lambda j: -abs(gap[j]))
+            if kids:
+                parts = [f"{next(iter(self.series.filters[j].values()))} {gap[j]:+,.0f}" for j in kids[:3]]
+                f.why.insert(1, "Largest contributors (order lines against expected): " + ", ".join(parts) + ".")
+                f.evidence["contributors"] = {next(iter(self.series.filters[j].values())): round(float(gap[j]), 1)
+                                              for j in kids[:3]}
 
     def _weekly(self, t: int, watched: np.ndarray, day_rev: float) -> list[Finding]:
         s, cfg = self.series, self.cfg
@@ -104,8 +128,10 @@ class DefaultWatch:
         hit = watched & (np.abs(z) >= cfg.week_z) & (np.abs(rel) >= cfg.week_change) & (exp_sum >= 10) \
             & (impact >= cfg.min_impact_share * day_rev) & ~((z > 0) & promo)
         day = self.panel.days[t].date()
-        return [self._finding(day, "shift", i, actual[i], exp_sum[i], z[i], impact[i], None, None,
-                              f"over the last {cfg.week_days} days") for i in np.flatnonzero(hit)]
+        out = [self._finding(day, "shift", i, actual[i], exp_sum[i], z[i], impact[i], None, None,
+                             f"over the last {cfg.week_days} days") for i in np.flatnonzero(hit)]
+        self._explain(out, np.flatnonzero(hit), actual - exp_sum)
+        return out
 
     def _finding(self, day: dt.date, kind: str, i: int, actual: float, expected: float, z: float, impact: float,
                  lo: float | None, hi: float | None, how: str) -> Finding:
