@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from shoplens.agent.config import Settings
 
 
@@ -41,6 +43,7 @@ def test_the_alerts_api_lists_acknowledges_and_snoozes(settings: Settings) -> No
     app.state.analyst.close()
 
 
+@pytest.mark.slow
 def test_the_scheduler_adds_cron_jobs_and_a_job_run_records_its_messages(settings: Settings, tmp_path: Path) -> None:
     from shoplens.agent.frontends.alert_scheduler import AlertScheduler
     from shoplens.tools.alerts.monitors import DigestSpec, MonitorsFile, parse_monitor, save_monitors
@@ -62,6 +65,7 @@ def test_the_scheduler_adds_cron_jobs_and_a_job_run_records_its_messages(setting
         assert sorted(r["what"] for r in store.sent()) == ["digest", "open"]
 
 
+@pytest.mark.slow  # imports Gradio
 def test_the_notifications_panel_ranks_open_incidents_by_money_at_stake(settings: Settings) -> None:
     from shoplens.agent.frontends import alert_panel
 

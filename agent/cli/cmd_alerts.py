@@ -97,7 +97,8 @@ def _config() -> Any:
 
 @alerts_app.command("run")
 def run(
-    once: bool = typer.Option(True, "--once/--no-once", help="Evaluate once and exit (for cron)."),
+    once: bool = typer.Option(False, "--once", help="Evaluate once and exit (for cron; required: scheduled runs "
+                              "happen inside the server)."),
     date: str | None = typer.Option(None, "--date", help="Evaluate as of this day (default: the last data day)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run's result as JSON."),
     db: Path | None = typer.Option(None, "--db", help=DB_HELP),
@@ -107,6 +108,9 @@ def run(
     from shoplens.data.errors import ShopLensError
     from shoplens.tools.alerts.engine import run_once
 
+    if not once:
+        common.fail("Scheduled runs happen inside the server (`shoplens ui` or `shoplens slack`); from cron use "
+                    "`shoplens alerts run --once`.", 2, as_json=as_json)
     try:
         day = _date(date, "--date")
         config = _config()
