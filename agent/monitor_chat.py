@@ -21,11 +21,10 @@ def handle(question: str, sess: Session, monitors_path: Path, semantic: Semantic
     None when the question is for the analyst."""
     from shoplens.tools.alerts.words import is_confirmation, is_request, monitor_from_words
 
-    pending = sess.planner_state.get(PENDING)
+    pending = sess.planner_state.pop(PENDING, None)  # a proposal lives for one turn: the next message decides
     if pending is not None:
         answer = is_confirmation(question)
         if answer is not None:
-            sess.planner_state.pop(PENDING, None)
             return [TextDelta(_save(monitors_path, pending) if answer else "Dropped; nothing was saved.")]
     if not is_request(question):
         return None

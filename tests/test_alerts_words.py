@@ -31,7 +31,7 @@ def semantic(demo_db):  # noqa: ANN001, ANN201
       "condition": {"type": "threshold", "op": "below", "value": 100.0}}),
     ("alert me when Luna Glow Serum is out of stock",
      {"filters": {"product": "Luna Glow Serum"}, "condition": {"type": "stockout"}}),
-    ("tell me when Electronics revenue is outside the forecast",
+    ("notify me when Electronics revenue is outside the forecast",
      {"filters": {"category": "Electronics"}, "condition": {"type": "forecast", "level": 95}}),
 ])
 def test_plain_words_become_the_monitor_asked_for(semantic, text: str, expected: dict) -> None:  # noqa: ANN001
@@ -55,6 +55,9 @@ def test_questions_are_not_read_as_monitors() -> None:
 
     assert not is_request("what were returns of Aurora X2 last month?")
     assert not is_request("show me revenue above 1000 by day")
+    assert not is_request("tell me everything")
+    assert not is_request("tell me when revenue was highest last year")
+    assert not is_request("email me the top 5 products")
 
 
 def test_chat_proposes_then_saves_only_after_yes(settings: Settings) -> None:
@@ -73,5 +76,8 @@ def test_chat_proposes_then_saves_only_after_yes(settings: Settings) -> None:
         assert "Dropped" in analyst.ask("no", session="s2").answer
         assert len(load_monitors(settings.alerts_monitors).monitors) == 1
         assert "Saved" not in analyst.ask("yes", session="s3").answer  # nothing proposed there: nothing saved
+        analyst.ask("alert me when revenue drops by 50%", session="s4")
+        analyst.ask("what was revenue last week?", session="s4")  # another question drops the proposal
+        assert "Saved" not in analyst.ask("yes", session="s4").answer
     finally:
         analyst.close()
