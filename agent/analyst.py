@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from shoplens.agent import monitor_chat
 from shoplens.agent.config import Settings
 from shoplens.agent.events import (
     Answer,
@@ -160,7 +161,12 @@ class Analyst:
             self.current_ctx()
             sess = self.sessions.get(session, create=True)
             with sess.lock:
-                if self.llm_available():
+                monitor_turn = monitor_chat.handle(question, sess, self.settings.alerts_monitors,  # type: ignore[arg-type]
+                                                   self.ctx.semantic)
+                for event in monitor_turn or []:
+                    collected.append(event)
+                    yield event
+                if monitor_turn is None and self.llm_available():
                     llm_start = time.monotonic()
                     try:
                         for event in self.llm.stream(question, sess):  # type: ignore[union-attr]
@@ -176,7 +182,7 @@ class Analyst:
                         collected = [Notice(f"The language model is unavailable: {exc.message}.{hint} "
                                             "This answer comes from the offline planner.")]
                         yield collected[0]
-                if mode == "offline":
+                if mode == "offline" and monitor_turn is None:
                     for event in self.planner.stream(question, sess):
                         collected.append(event)
                         yield event

@@ -68,6 +68,16 @@ class Settings:
     slack_allowed_users: tuple[str, ...] = ()
     slack_rate_limit_per_min: int = 10
     slack_answer_timeout_s: float = 120.0
+    # Alerts: monitors.yaml and the state store live in the home unless set; email goes over this SMTP server
+    alerts_monitors: Path | None = None  # default <home>/monitors.yaml
+    alerts_state: Path | None = None  # default <home>/alerts.sqlite (never the warehouse)
+    alerts_scheduler: bool = True  # run the alert scheduler inside `shoplens ui` / `shoplens slack`
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, metadata={"env": "SHOPLENS_SMTP_PASSWORD", "secret": True})
+    smtp_starttls: bool = False
+    smtp_from: str = "shoplens@localhost"
 
     def __post_init__(self) -> None:
         check_token(self.api_token)
@@ -80,6 +90,10 @@ class Settings:
         object.__setattr__(
             self, "results", Path(self.results).expanduser() if self.results else home / "results.duckdb"
         )
+        object.__setattr__(self, "alerts_monitors",
+                           Path(self.alerts_monitors).expanduser() if self.alerts_monitors else home / "monitors.yaml")
+        object.__setattr__(self, "alerts_state",
+                           Path(self.alerts_state).expanduser() if self.alerts_state else home / "alerts.sqlite")
 
     @property
     def db_path(self) -> Path:

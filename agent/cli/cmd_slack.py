@@ -73,8 +73,31 @@ def _socket_mode(s: Settings, analyst: Analyst) -> None:
     me = bot.check_auth()
     common.err.print(f"Signed in to Slack workspace {me.get('team')} as @{me.get('user')}; opening the "
                      "Socket Mode connection…")
-    run_socket_mode(bot, on_connected=lambda: common.err.print(
-        "Connected. Mention the bot in a channel, DM it, or use /shoplens. Ctrl-C stops."))
+    scheduler = _alerts(bot, s)
+    try:
+        run_socket_mode(bot, on_connected=lambda: common.err.print(
+            "Connected. Mention the bot in a channel, DM it, or use /shoplens. Ctrl-C stops."))
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+
+
+def _alerts(bot: object, s: Settings) -> object | None:
+    """Alert buttons on the bot, and the alert scheduler in this process (unless SHOPLENS_ALERTS_SCHEDULER=0)."""
+    import datetime as dt
+
+    from shoplens.agent.frontends.alert_api import ack, snooze
+    from shoplens.agent.frontends.alert_slack import register_actions
+
+    register_actions(bot.app, lambda i, who: ack(s, i, who), lambda i, until: snooze(s, i, until),  # type: ignore[attr-defined]
+                     dt.date.today)
+    if not s.alerts_scheduler:
+        return None
+    from shoplens.agent.frontends.alert_scheduler import AlertScheduler
+
+    scheduler = AlertScheduler(s, bot.client)  # type: ignore[attr-defined]
+    scheduler.start()
+    return scheduler
 
 
 def _serve_http(s: Settings, analyst: Analyst, host: str, port: int, path: str) -> None:

@@ -23,7 +23,7 @@ def _register() -> None:
 
     cmd_data.register(app)
     cmd_sql.register(app)
-    for name in ("cmd_ask", "cmd_chart", "cmd_forecast", "cmd_reviews", "cmd_eval", "cmd_ui", "cmd_slack", "cmd_llm"):
+    for name in ("cmd_ask", "cmd_chart", "cmd_forecast", "cmd_reviews", "cmd_eval", "cmd_ui", "cmd_slack", "cmd_llm", "cmd_alerts"):
         try:
             module = __import__(f"shoplens.agent.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

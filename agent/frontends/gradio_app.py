@@ -65,6 +65,7 @@ def build_ui(analyst: Analyst, settings: Settings) -> gr.Blocks:
         page.new.click(**reset, api_name="new_conversation")
         page.chatbot.clear(**reset, api_visibility="private")
         demo.load(status.panel, None, [page.light, page.data], api_visibility="private")
+        demo.load(page.alerts_refresh, None, page.alerts_out, api_visibility="private")
 
     demo.queue(default_concurrency_limit=limit, max_size=max(64, 8 * limit))
     demo.shoplens_files = files  # type: ignore[attr-defined]  # the server removes the folder at shutdown

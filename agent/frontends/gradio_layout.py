@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from shoplens.agent.analyst import MAX_QUESTION_CHARS
+from shoplens.agent.frontends import alert_panel
 from shoplens.agent.frontends.auth import auth_required
 from shoplens.agent.frontends.ui_steps import MODEL_CHOICES
 
@@ -54,6 +55,8 @@ class Page:
     model: Any
     intervals: Any
     rerun: Any
+    alerts_refresh: Any = None  # the notifications panel's refresh function and its output
+    alerts_out: Any = None
 
 
 def build_page(settings: Settings) -> Page:
@@ -130,9 +133,10 @@ def _side_panel(settings: Settings) -> tuple[Any, ...]:
         rerun = gr.Button(
             "Re-run the last forecast", interactive=False, size="md", elem_id="fc-rerun"
         )
+    alerts_refresh, alerts_out = alert_panel.build(settings)
     gr.Markdown(
         '<sub>HTTP API for other tools: <a href="/api/docs" target="_blank" rel="noopener">'
         "/api/docs</a>" + (' · <a href="/logout">Sign out</a>' if auth_required(settings) else "")
         + "</sub>"
     )
-    return light, data, fc_info, horizon, model, intervals, rerun
+    return light, data, fc_info, horizon, model, intervals, rerun, alerts_refresh, alerts_out

@@ -125,6 +125,9 @@ def build_app(
             **MOUNT_OPTIONS,
         )
         app.add_middleware(PathAliases, aliases=server_folders(settings, blocks))
+    from shoplens.agent.frontends.alert_api import start_alerts
+
+    start_alerts(app, settings)  # /api/alerts and the Slack alert buttons
     if auth_required(settings):  # added last: the outermost layer, before anything else sees the request
         app.add_middleware(AuthGate, token=settings.api_token or None, users=parse_auth(settings.ui_auth))
     return app
@@ -228,6 +231,10 @@ def serve(
     """Run until Ctrl-C. ``on_ready(url)`` is called once the server accepts connections."""
     sock = bind(host, port)
     app = build_app(settings, analyst, host=host, port=port)
+    if settings.alerts_scheduler:  # trend alerts and digests on their schedules, inside this process
+        from shoplens.agent.frontends.alert_api import start_scheduler
+
+        start_scheduler(app, settings)
     server = _server(app)
     if on_ready is not None:
         url = url_for(host, sock.getsockname()[1])
@@ -255,6 +262,9 @@ def _cleanup(app: Any) -> None:
     analyst = getattr(app.state, "analyst", None)
     if analyst is not None:
         analyst.close()
+    scheduler = getattr(app.state, "alert_scheduler", None)
+    if scheduler is not None:
+        scheduler.stop()
 
 
 class BackgroundServer:
