@@ -40,6 +40,10 @@ EXAMPLES = [
     "what are customers complaining about?",
     "any unusual days in the last 90 days?",
     "what data do you have?",
+    "上个月各品类的销售额，画成柱状图",
+    "本月销售额同比",
+    "预测一下未来8周每周的销售额",
+    "为什么本季度美妆的销售额比上季度涨了？",
 ]
 MAX_HORIZON = {"day": 90, "week": 52, "month": 24, "quarter": 8}
 STATUS_TTL_S = 30.0
