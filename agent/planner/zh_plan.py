@@ -27,7 +27,7 @@ def understand_zh(understander: Understander, question: str, last: Plan | None =
         return _refuse(question, "我只能读取店铺数据来回答问题，不能修改、删除或导出数据（包括客户的个人信息）。")
     if any(f" {w} " in english for w in _OFF_TOPIC):
         return _refuse(question, "这不是店铺数据里的问题：我只能回答关于销售、商品、客户、评价和营销的问题。")
-    if not tr.known and not tr.english.strip(" ?.!,"):
+    if not tr.english.strip(" ?.!,:;()"):
         return _refuse(question, "我没能把这句话理解成关于店铺数据的问题。")
     plan = understander.understand(tr.english, last)
     plan.lang = "zh"

@@ -82,6 +82,10 @@ def _fill(template: str, m: re.Match[str], as_of: dt.date) -> str:
         key = ph.group(1)
         if key.startswith("y-"):
             return str(as_of.year - int(key[2:]))
+        if key.startswith("yr"):  # 今年 / 去年 / 前年 / 2025年 -> the year; nothing when the group is absent
+            said = m.group(int(key[2:])) or ""
+            back = {"今年": 0, "去年": 1, "前年": 2}
+            return str(as_of.year - back[said]) if said in back else said.rstrip("年")
         if key[0] in "nm" and key[1:].isdigit():
             n = cn_number(m.group(int(key[1:])) or "")
             if n is None:
@@ -89,7 +93,7 @@ def _fill(template: str, m: re.Match[str], as_of: dt.date) -> str:
             return _MONTHS[n - 1] if key[0] == "m" and 1 <= n <= 12 else str(n)
         return (m.group(int(key)) or "") if key.isdigit() else ph.group(0)
 
-    return re.sub(r"\{([a-z]?-?\d+|y-\d)\}", one, template)
+    return re.sub(r"\{([a-z]{0,2}-?\d+)\}", one, template)
 
 
 def to_english(question: str, as_of: dt.date) -> Translation:
