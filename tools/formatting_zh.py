@@ -59,6 +59,8 @@ def format_value_zh(value: Any, unit: str | None = "number", currency: str | Non
         cur = currency or formatting.CURRENCY
         if a >= _WAN:
             return f"{sign}{cur}{compact_zh(a)}"
+        if a >= 100:
+            return f"{sign}{cur}{a:,.0f}"
         return sign + formatting.format_value(a, unit).replace(formatting.CURRENCY, cur, 1)
     if unit in ("count", "number") and a >= _WAN:
         return sign + compact_zh(a)

@@ -59,7 +59,8 @@ def _label(key: str, english: str) -> str:
         return "日期"
     if key == "expected":
         return "正常水平"
-    return zw.metric_zh(key, "") or zw.dim_zh(key, "") or english
+    names = zw.answers()
+    return str(names["metrics"].get(key) or names["dimensions"].get(key) or english)
 
 
 def _title(spec: dict[str, Any], facts: dict[str, Any], labels: dict[str, str]) -> str:

@@ -62,7 +62,7 @@ def lexicon() -> dict[str, Any]:
     data = yaml.safe_load(text)
     words = {str(k).lower(): ("" if v is None else str(v)) for k, v in (data.get("words") or {}).items()}
     patterns = [(re.compile(p, re.I), r) for p, r in data.get("patterns") or []]
-    return {"words": words, "patterns": patterns}
+    return {"words": words, "patterns": patterns, "front": [str(w) for w in data.get("front") or []]}
 
 
 @functools.cache
@@ -82,6 +82,11 @@ def _fill(template: str, m: re.Match[str], as_of: dt.date) -> str:
         key = ph.group(1)
         if key.startswith("y-"):
             return str(as_of.year - int(key[2:]))
+        if key[:2] in ("mn", "my"):  # 上个月 / 本月 -> its month name or its year
+            back = 1 if (m.group(int(key[2:])) or "").startswith("上") else 0
+            month = (as_of.month - 1 - back) % 12 + 1
+            year = as_of.year - (1 if back and as_of.month == 1 else 0)
+            return _MONTHS[month - 1] if key[1] == "n" else str(year)
         if key.startswith("yr"):  # 今年 / 去年 / 前年 / 2025年 -> the year; nothing when the group is absent
             said = m.group(int(key[2:])) or ""
             back = {"今年": 0, "去年": 1, "前年": 2}
@@ -100,6 +105,7 @@ def to_english(question: str, as_of: dt.date) -> Translation:
     """The English phrasing of a Chinese question (see the module docstring)."""
     lex = lexicon()
     text = unicodedata.normalize("NFKC", question).translate(_PUNCT).lower()
+    text = re.sub(r"(?<![\d.])([0-3]\d)年", r"20\1年", text)  # 25年 -> 2025年
     pieces: list[tuple[int, int, str]] = []  # spans of the text already read, with their English
     known = 0
     for pattern, template in lex["patterns"]:
@@ -120,6 +126,8 @@ def to_english(question: str, as_of: dt.date) -> Translation:
         if english:
             out.append(english)
         at = max(at, end)
+    front = [w for w in out if w in lex["front"]]
+    out = list(dict.fromkeys(front)) + [w for w in out if w not in lex["front"]]
     english = re.sub(r"\s+", " ", " ".join(w for w in out if w)).strip()
     english = re.sub(r"\s+([,?.!:])", r"\1", english)
     return Translation(question, english, unknown, known)

@@ -31,8 +31,8 @@ def answers() -> dict[str, Any]:
     return dict(yaml.safe_load(text))
 
 
-def _t(name: str, **kw: Any) -> str:
-    return str(answers()["templates"][name]).format(**kw)
+def _t(template: str, **kw: Any) -> str:
+    return str(answers()["templates"][template]).format(**kw)
 
 
 def metric_zh(name: str | None, fallback: str = "") -> str:
@@ -60,6 +60,9 @@ def period_zh(p: Mapping[str, Any] | None) -> str:
     if s == e:
         return format_date_zh(s)
     month_end = (e + dt.timedelta(days=1)).day == 1
+    if s.day == 1 and month_end and s.year == e.year and not (s.month == 1 and e.month == 12):
+        if (e.month - s.month + 1, s.month % 3) != (3, 1) and s.month != e.month:
+            return f"{s.year}年{s.month}-{e.month}月"
     if s.day == 1 and month_end:
         months = (e.year - s.year) * 12 + e.month - s.month + 1
         if months == 12 and s.month == 1:
