@@ -7,6 +7,7 @@ executor's answer, notes, refusals and clarifying questions are written in Chine
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from shoplens.agent.planner.plan import Plan
@@ -22,7 +23,7 @@ _OFF_TOPIC = ("stock market index",)
 
 def understand_zh(understander: Understander, question: str, last: Plan | None = None) -> Plan:
     tr = to_english(question, understander.as_of)
-    english = f" {tr.english} "
+    english = f" {re.sub(r'[^a-z0-9%.]+', ' ', tr.english.lower())} "
     if any(f" {w}" in english for w in _WRITE_WORDS):
         return _refuse(question, "我只能读取店铺数据来回答问题，不能修改、删除或导出数据（包括客户的个人信息）。")
     if any(f" {w} " in english for w in _OFF_TOPIC):
