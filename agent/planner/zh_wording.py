@@ -60,9 +60,9 @@ def period_zh(p: Mapping[str, Any] | None) -> str:
     if s == e:
         return format_date_zh(s)
     month_end = (e + dt.timedelta(days=1)).day == 1
-    if s.day == 1 and month_end and s.year == e.year and not (s.month == 1 and e.month == 12):
-        if (e.month - s.month + 1, s.month % 3) != (3, 1) and s.month != e.month:
-            return f"{s.year}年{s.month}-{e.month}月"
+    if (s.day == 1 and month_end and s.year == e.year and not (s.month == 1 and e.month == 12)
+            and (e.month - s.month + 1, s.month % 3) != (3, 1) and s.month != e.month):
+        return f"{s.year}年{s.month}-{e.month}月"
     if s.day == 1 and month_end:
         months = (e.year - s.year) * 12 + e.month - s.month + 1
         if months == 12 and s.month == 1:
@@ -257,7 +257,10 @@ def note_zh(text: str) -> str:
     for pattern, template in answers().get("notes") or []:
         m = re.match(pattern, text, re.I)
         if m:
-            return re.sub(r"\{(\d)\}", lambda g: m.group(int(g.group(1))) or "", template)
+            out = template
+            for i, group in enumerate(m.groups(), 1):
+                out = out.replace(f"{{{i}}}", group or "")
+            return out
     return text if re.search(r"[\u4e00-\u9fff]", text) else f"说明：{text}"
 
 
