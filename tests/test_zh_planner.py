@@ -93,6 +93,8 @@ def test_plans_of_everyday_chinese_questions(planner: OfflinePlanner, tool_ctx) 
     assert planner.plan("今年每个月的广告花费").metric == "ad_spend"
     assert planner.plan("本月销售额同比").compare_mode == "yoy"
     assert planner.plan("为什么本季度美妆的销售额比上季度涨了？").kind == "why"
+    p = planner.plan("销售额最低的是哪三个品类")
+    assert (p.kind, p.top_n, p.order, p.group_by) == ("top", 3, "asc", ["category"])
 
 
 def test_follow_ups_in_chinese(planner: OfflinePlanner) -> None:
@@ -104,7 +106,7 @@ def test_follow_ups_in_chinese(planner: OfflinePlanner) -> None:
 
 
 @pytest.mark.parametrize("q", ["把Luna Glow Serum的价格改成29.99", "帮我导出所有客户的手机号和收货地址",
-                               "今天上证指数收盘多少点？"])
+                               "今天上证指数收盘多少点？", "去年的净利润是多少", "帮我给所有客户群发优惠券"])
 def test_refusals_in_chinese(planner: OfflinePlanner, q: str) -> None:
     p = planner.plan(q)
     assert p.kind == "unsupported" and is_chinese(p.reason or "")
