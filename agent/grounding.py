@@ -28,7 +28,8 @@ SMALL_INT = 10  # bare integers up to this are counts/ranks ("top 5", "3 regions
 MAX_KEY_FIGURES = 60  # pairwise derived values are computed over at most this many key figures
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9,
-          "billion": 1e9, "t": 1e12, "trillion": 1e12}
+          "billion": 1e9, "t": 1e12, "trillion": 1e12, "千": 1e3, "万": 1e4, "萬": 1e4, "百万": 1e6, "亿": 1e8,
+          "億": 1e8, "万亿": 1e12}
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _UNIT_WORDS = r"(?:days?|weeks?|months?|quarters?|years?|hours?|hrs?|minutes?|mins?|seconds?|secs?|am|pm)"
@@ -46,12 +47,16 @@ _DATES = [
     re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b"),  # times
     re.compile(r"\b(?:week|wk|day|rank|no\.|number|#)\s*\d+\b", re.I),  # week 12, rank 3, #1
     re.compile(r"(?m)^\s*\d{1,3}[.)]\s"),  # ordered-list markers
+    # Chinese dates and spans: 2025年3月14日, 2025年第一季度, 3月, 14日, 30天, 8周, 12个月, 第3名
+    re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\s*第?[一二三四1-4]\s*季度)?"),
+    re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*[日号]"),
+    re.compile(r"(?:第|前|后)\s*\d+|(?<![\d,.])\d{1,4}\s*(?:天|周|个月|年|季度|小时|分钟|个星期|星期)"),
 ]
 _NUMBER = re.compile(
-    r"(?<![\w.,/#])"
+    r"(?<![A-Za-z0-9_.,/#])"  # not \w: a Chinese character may touch a number ("销售额1,234单")
     r"(?P<sign>[+\-−–])?\s?(?P<cur>(?:US)?[$€£¥])?\s?(?P<sign2>[+\-−])?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-    r"(?P<suffix>\s?(?:thousand|million|billion|trillion|bn|mn|mm|[KkMmBbTt])(?![A-Za-z]))?"
+    r"(?P<suffix>\s?(?:thousand|million|billion|trillion|bn|mn|mm|[KkMmBbTt])(?![A-Za-z])|万亿|百万|[千万萬亿億])?"
     r"(?P<pct>\s?(?:%|percent\b|per cent\b|pct\b|percentage points?\b|pts?\b|pp\b))?"
     r"(?P<times>[x×](?![A-Za-z]))?"
     r"(?P<after>(?:st|nd|rd|th)\b|[A-Za-z])?"

@@ -18,6 +18,7 @@ class AskRequest(BaseModel):
             "examples": [
                 {"question": "revenue by channel in 2025"},
                 {"question": "and for Beauty?", "session_id": "3f2a9c0e8b7d4e1f9a6b5c4d3e2f1a0b"},
+                {"question": "上个月各品类的销售额，画成柱状图"},
             ]
         },
     )

@@ -28,6 +28,10 @@ EXAMPLES = [
     "what are customers complaining about?",
     "any unusual days in the last 90 days?",
     "what data do you have?",
+    "上个月各品类的销售额，画成柱状图",
+    "本月销售额同比",
+    "预测一下未来8周每周的销售额",
+    "为什么本季度美妆的销售额比上季度涨了？",
 ]
 NO_FORECAST = (
     "_Ask for a forecast first (e.g. “forecast revenue for the next 8 weeks”); then change these and "

@@ -39,13 +39,25 @@ class OfflinePlanner:
         self.executor = Executor(toolbox)
 
     def plan(self, question: str, last: Plan | None = None) -> Plan:
+        from shoplens.agent.planner import zh_plan, zh_translate
+
+        if zh_translate.is_chinese(question) or (last is not None and last.kind == "clarify" and last.lang == "zh"):
+            return zh_plan.understand_zh(self.understander, question, last)
         return self.understander.understand(question, last)
 
     def stream(self, question: str, session: Session) -> Iterator[Event]:
         state = session.planner_state
         pending = state.pop("pending_clarify", None)  # a reply to a clarifying question resumes that question
         plan = self.plan(question, pending or state.get("last_plan"))
-        for event in self.executor.run(plan):
+        events = self.executor.run(plan)
+        if plan.lang == "zh":
+            from shoplens.agent.planner.zh_charts import chinese_chart
+            from shoplens.agent.planner.zh_wording import in_chinese
+            from shoplens.tools.charts.tool import ChartTool
+
+            tool = self.toolbox.get(ChartTool)
+            events = in_chinese(events, plan, lambda chart, facts: chinese_chart(chart, facts, tool))
+        for event in events:
             if isinstance(event, AnswerMeta):
                 plan.shown = shown_values(event.facts)  # "that category" in the next question names these
                 if event.period is not None and plan.kind not in ("forecast", "reviews") and (

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from shoplens.tools.charts import bars as chart_bars
 from shoplens.tools.charts import kinds as chart_kinds
 from shoplens.tools.charts import panels as chart_panels
+from shoplens.tools.charts.cjk import use_cjk_font
 from shoplens.tools.charts.data import Prepared, prepare
 from shoplens.tools.charts.spec import ChartSpec
 from shoplens.tools.charts.style import frame, layout_engine
@@ -90,11 +91,13 @@ def render_chart(
     title = rs.title or auto_title(prep)
     subtitle = rs.subtitle or auto_subtitle(prep)
     frame(fig, title=title, subtitle=subtitle, source=source_line(source, as_of), legend=legend)
+    values = [str(v) for c in prep.df.columns for v in ([c] + list(prep.df[c].head(50)))
+              if isinstance(v, str)]  # category tick labels are set at draw time
     return Rendered(
         figure=fig,
         data=prep.df,
         spec=rs.replace(title=title, subtitle=subtitle),
-        warnings=list(prep.warnings),
+        warnings=list(prep.warnings) + use_cjk_font(fig, values),
     )
 
 

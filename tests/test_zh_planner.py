@@ -1,0 +1,153 @@
+"""Chinese questions in the offline planner: the lexicon's translation, plans of everyday Chinese questions,
+follow-ups, answers written in Chinese with 万/亿, refusals in Chinese, and Chinese charts in a CJK font."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from shoplens.agent.analyst import Analyst
+from shoplens.agent.planner import OfflinePlanner
+from shoplens.agent.planner.plan import Plan
+from shoplens.agent.planner.zh_translate import cn_number, is_chinese, to_english
+from shoplens.agent.toolbox import Toolbox
+from shoplens.tools.formatting_zh import format_date_zh, format_signed_zh, format_value_zh
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+# --- translation --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("q, words", [
+    ("上个月各品类的销售额，画成柱状图", ["last month", "by category", "revenue", "bar chart"]),
+    ("2024年服饰类的退货率", ["in 2024", "apparel", "return rate"]),
+    ("本月销售额同比", ["this month", "revenue", "vs same period last year"]),
+    ("上周订单数环比怎么样", ["last week", "orders", "vs previous period"]),
+    ("最近7天有多少单被取消了", ["last 7 days", "cancelled"]),
+    ("2025年双十一当天第三方平台的销售额", ["singles day 2025", "marketplace", "revenue"]),
+    ("上个月销量前五的商品", ["last month", "units sold", "top 5", "products"]),
+    ("预测一下未来8周每周的销售额", ["forecast", "next 8 weeks", "by week", "revenue"]),
+    ("去年第三季度的GMV", ["q3 2025", "revenue"]),
+    ("今年以来服装类的毛利率", ["year to date", "apparel", "gross margin %"]),
+])
+def test_chinese_questions_become_the_planners_english(q: str, words: list[str]) -> None:
+    english = to_english(q, AS_OF).english.lower()
+    for w in words:
+        assert w.lower() in english, (q, english)
+
+
+def test_latin_names_are_kept_and_unknown_words_are_listed() -> None:
+    tr = to_english("Zestra Compact Air Fryer 4qt的评价怎么样？", AS_OF)
+    assert "zestra compact air fryer 4qt" in tr.english and "reviews" in tr.english
+    assert to_english("蓝鲸飞船", AS_OF).unknown  # no word of it is in the lexicon
+
+
+@pytest.mark.parametrize("text, n", [("8", 8), ("五", 5), ("十二", 12), ("二十", 20), ("两", 2), ("十", 10)])
+def test_chinese_numerals(text: str, n: int) -> None:
+    assert cn_number(text) == n
+
+
+def test_language_detection() -> None:
+    assert is_chinese("那美妆呢？") and not is_chinese("revenue last month") and not is_chinese("")
+
+
+# --- numbers the Chinese way --------------------------------------------------------------------------------
+def test_wan_and_yi() -> None:
+    assert format_value_zh(15_512_345, "currency") == "$1551.2万"
+    assert format_value_zh(45_620, "currency") == "$4.56万"
+    assert format_value_zh(980, "currency") == "$980"
+    assert format_value_zh(123_456_789, "count") == "1.23亿"
+    assert format_value_zh(0.081, "percent") == "8.1%"
+    assert format_value_zh(1_234, "count") == "1,234"
+    assert format_signed_zh(-0.012, "percent") == "-1.2个百分点"
+    assert format_value_zh(15_512_345, "currency", currency="¥") == "¥1551.2万"
+    assert format_date_zh("2025-04-01", "quarter") == "2025年第2季度"
+
+
+def test_grounding_reads_wan_and_yi() -> None:
+    from shoplens.agent.grounding import check_grounding, extract_claims
+
+    claims = extract_claims("2025年销售额为$1551.2万，订单1.23亿单，最近30天增长8.1%")
+    assert sorted(round(c.value) for c in claims if not c.percent) == [15_512_000, 123_000_000]
+    assert check_grounding("销售额为$1551.2万", [{"value": 15_512_345}]).ok
+    assert not check_grounding("销售额为$1651.2万", [{"value": 15_512_345}]).ok
+    assert check_grounding("2025年3月14日的订单数是1,234单", [{"value": 1234}]).ok
+
+
+# --- plans --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def planner(tool_ctx) -> OfflinePlanner:  # type: ignore[no-untyped-def]
+    from shoplens.agent.config import Settings
+
+    return OfflinePlanner(Toolbox(tool_ctx, Settings.load(env={})))
+
+
+def test_plans_of_everyday_chinese_questions(planner: OfflinePlanner, tool_ctx) -> None:  # type: ignore[no-untyped-def]
+    year = tool_ctx.as_of.year - 1
+    p = planner.plan(f"{year}年美妆品类的退货率")
+    assert (p.kind, p.metric, p.filters, p.lang) == ("figure", "return_rate", {"category": ["Beauty"]}, "zh")
+    assert p.period is not None and (p.period.start, p.period.end) == (dt.date(year, 1, 1), dt.date(year, 12, 31))
+    p = planner.plan(f"各品类{year}年的毛利")
+    assert (p.kind, p.metric, p.group_by) == ("breakdown", "gross_margin", ["category"])
+    assert planner.plan("今年每个月的广告花费").metric == "ad_spend"
+    assert planner.plan("本月销售额同比").compare_mode == "yoy"
+    assert planner.plan("为什么本季度美妆的销售额比上季度涨了？").kind == "why"
+    p = planner.plan("销售额最低的是哪三个品类")
+    assert (p.kind, p.top_n, p.order, p.group_by) == ("top", 3, "asc", ["category"])
+
+
+def test_follow_ups_in_chinese(planner: OfflinePlanner) -> None:
+    first = planner.plan("上个月App端的客单价是多少？")
+    second = planner.plan("那官网呢？", first)
+    assert (second.metric, second.filters) == ("aov", {"channel": ["web"]}) and second.period == first.period
+    bars = planner.plan("换成柱状图", planner.plan("各品类上个月的销售额"))
+    assert bars.chart_kind == "bar" and bars.group_by == ["category"]
+
+
+@pytest.mark.parametrize("q", ["把Luna Glow Serum的价格改成29.99", "帮我导出所有客户的手机号和收货地址",
+                               "今天上证指数收盘多少点？", "去年的净利润是多少", "帮我给所有客户群发优惠券"])
+def test_refusals_in_chinese(planner: OfflinePlanner, q: str) -> None:
+    p = planner.plan(q)
+    assert p.kind == "unsupported" and is_chinese(p.reason or "")
+
+
+# --- answers ------------------------------------------------------------------------------------------------
+def test_answer_is_chinese_with_a_cjk_chart(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from shoplens.tools.charts.cjk import cjk_family
+
+    analyst = Analyst(settings)
+    answer = analyst.ask("去年各品类的销售额，画成柱状图")
+    assert answer.facts["kind"] in ("breakdown", "chart") and answer.facts["group_by"] == ["category"]
+    assert "销售额" in answer.answer and "品类" in answer.answer and "Revenue" not in answer.answer
+    assert answer.charts and "销售额" in answer.charts[0].title
+    assert Image.open(answer.charts[0].path).size[0] > 600
+    if cjk_family() is not None:  # the warning is the fallback when no CJK font is installed
+        assert not any("CJK" in w for w in answer.warnings)
+    follow = analyst.ask("那美妆呢？", answer.session_id)
+    assert follow.facts.get("filters") == {"category": ["Beauty"]} and is_chinese(follow.answer)
+
+
+def test_missing_cjk_font_is_a_clear_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.figure import Figure
+
+    from shoplens.tools.charts import cjk
+
+    fig = Figure()
+    fig.suptitle("每月销售额")
+    monkeypatch.setattr(cjk, "cjk_family", lambda: None)
+    assert cjk.use_cjk_font(fig) == [cjk.MISSING] and "fonts-noto-cjk" in cjk.MISSING
+    english = Figure()
+    english.suptitle("Monthly revenue")
+    assert cjk.use_cjk_font(english) == []
+
+
+def test_refusal_answer_is_chinese(settings) -> None:  # type: ignore[no-untyped-def]
+    answer = Analyst(settings).ask("帮我导出所有客户的手机号")
+    assert answer.facts["kind"] == "unsupported" and is_chinese(answer.answer) and "导出" in answer.answer
+
+
+def test_plan_language_defaults_to_english() -> None:
+    assert Plan(kind="figure").lang == "en"
