@@ -265,10 +265,18 @@ def evaluate_one(analyst: Any, q: EvalQuestion, by_id: dict[str, EvalQuestion], 
                         answer_period=facts.get("period"), answer_filters=facts.get("filters"),
                         answer_text=(answer.answer if answer else "")[:400], elapsed_ms=round(elapsed, 1))
     try:
-        check_answer(q.expected, answer, truth or analyst.ctx.runner)
+        check_answer(q.expected, answer, truth or analyst.ctx.runner, _coverage(analyst))
         result.ok = True
     except CheckFailed as exc:
         result.cause, result.detail, result.expected, result.got = exc.cause, exc.detail, exc.expected, exc.got
     except ShopLensError as exc:  # our own SQL failed: a bug in the set, reported as such
         result.cause, result.detail = "expected_sql", f"the expected SQL failed: {exc}"
     return result
+
+
+def _coverage(analyst: Any) -> tuple[str, str] | None:
+    """[first, last] order date of the analyst's warehouse, for comparing periods on the days with data."""
+    try:
+        return analyst.ctx.data_start.isoformat(), analyst.ctx.as_of.isoformat()
+    except Exception:  # a fake analyst in tests: compare periods exactly
+        return None

@@ -92,7 +92,8 @@ class EntityMatcher:
         for d in semantic.dimensions.values():
             for phrase in (d.name.replace("_", " "), d.label, *d.synonyms):
                 dim_phrases.setdefault(normalize_phrase(phrase), d.name)
-        dim_phrases.update(EXTRA_DIM_PHRASES)
+        own = {p for p, d in dim_phrases.items() if semantic.dimensions[d].declared}  # the shop's words win
+        dim_phrases.update({p: d for p, d in EXTRA_DIM_PHRASES.items() if p not in own})
         self.dim_phrases = {p: d for p, d in dim_phrases.items() if d in semantic.dimensions}
         alt = "|".join(phrase_body(p) + r"(?:e?s)?" for p in sorted(self.dim_phrases, key=len, reverse=True))
         self._gb = [re.compile(rf"\b{GB_PREFIX}\s+(?:the\s+|our\s+|their\s+|different\s+|all\s+|individual\s+|"
@@ -345,7 +346,7 @@ class EntityMatcher:
         named = out.filters.get("product", [])
         if len(named) != 1:
             return
-        first = next((v for v in self.values if v.dim == "product" and v.value == named[0]), None)
+        first = self.vm.by_value.get(("product", named[0]))
         brand = next((b for b in self._product_words if first and first.tokens[:len(b)] == b), None)
         if first is None or brand is None:
             return

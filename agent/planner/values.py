@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from shoplens.agent.planner.entities import Entities
 
 
+_FEW = 64  # a window's candidate values beyond which the index narrows them
+
+
 @dataclass
 class _Value:
     dim: str
@@ -84,6 +87,16 @@ class ValueMatcher:
                 self.vocab[t].add(idx)
             self._nospace["".join(v.tokens)].append(idx)
         self._single_values = {v.tokens[0] for v in self.values if len(v.tokens) == 1}
+        # The index that keeps a window's candidates few at catalogue scale (100k products): a value can only be
+        # named in full by as many words as it has, or in part through a rare word or (products) its first word.
+        self.by_value: dict[tuple[str, str], _Value] = {}
+        for v in self.values:
+            self.by_value.setdefault((v.dim, v.value), v)
+        self._size = [len(set(v.tokens)) for v in self.values]
+        self._rare = {idx for idx, v in enumerate(self.values) if any(self._df[(v.dim, t)] <= 3 for t in v.tokens)}
+        self._first: dict[str, set[int]] = defaultdict(set)
+        for idx, v in enumerate(self.values):
+            self._first[v.tokens[0]].add(idx)
         self._vocab_by_first: dict[str, list[str]] = defaultdict(list)
         for t in self.vocab:
             self._vocab_by_first[t[0]].append(t)
@@ -194,6 +207,10 @@ class ValueMatcher:
             if not pool:
                 return out
         seen = {(c.dim, c.value) for c in out}
+        if pool and len(pool) > _FEW:  # only values that can pass below (the same answer, far fewer checks)
+            n = len(content)
+            firsts = set().union(*(self._first.get(w, set()) for w in joined)) if n >= 2 else set()
+            pool = {idx for idx in pool if self._size[idx] <= n or idx in self._rare or idx in firsts}
         after = toks[j + 1].norm if j + 1 < len(toks) else ""
         named = i > 0 and toks[i - 1].norm in ("the", "our", "that") and (not after or after in STOPWORDS)
         for idx in pool or ():
@@ -240,7 +257,7 @@ class ValueMatcher:
         word = tok.norm
         if c.i != c.j:
             return True
-        v_raw = next((v.raw for v in self.values if v.dim == c.dim and v.value == c.value), "")
+        v_raw = self.by_value[(c.dim, c.value)].raw if (c.dim, c.value) in self.by_value else ""
         if word in COMMON and tok.text != v_raw:
             return False  # "top" is not the subcategory "Tops"
         if not c.full and c.dim in ("category", "subcategory") and len(word) >= 3 and v_raw.startswith(tok.text) \
