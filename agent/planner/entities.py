@@ -129,6 +129,10 @@ class EntityMatcher:
                     eventish = bool(timeish and timeish(raw_base))  # type: ignore[operator]
                     self._names[base].append((v.dim, v.value, eventish))
         self._names_max = max((len(k) for k in self._names), default=0)
+        self._heads: dict[tuple[str, ...], set[str]] = defaultdict(set)  # name minus its first word -> first words
+        for k in self._names:
+            if len(k) >= 3:
+                self._heads[k[1:]].add(k[0])
         self._other_values = {v.tokens[0] for v in self.values if v.dim != "campaign" and len(v.tokens) == 1}
 
     # ------------------------------------------------------------------------------------------- prematch
@@ -154,6 +158,10 @@ class EntityMatcher:
                 i += 1
                 continue
             n, entries = hit
+            while i > 0 and (longer := self._typo_head(toks, i, n)):  # "jembo bag red retrospot": a longer name
+                i, n, entries = i - 1, n + 1, longer
+                out.notes.append(f"'{text[toks[i].start:toks[i + n - 1].end]}' read as "
+                                 f"{self.semantic.dimensions[entries[0][0]].label.lower()} '{entries[0][1]}'")
             if i + n < len(toks) and all(d == "brand" for d, _, _ in entries) and \
                     toks[i + n].norm in self._product_words.get(tuple(t.norm for t in toks[i:i + n]), ()):
                 i += n  # "cuddle cove plush": the brand starts a product's name; the value matcher reads it all
@@ -168,6 +176,16 @@ class EntityMatcher:
             mask.add(start, end, f"value:{entries[0][0]}")
             i += n
         return out
+
+    def _typo_head(self, toks: list[Token], i: int, n: int) -> list[tuple[str, str, bool]] | None:
+        """The names one word longer than ``toks[i:i+n]`` whose first word is a typo of the word before it."""
+        key = tuple(t.norm for t in toks[i:i + n])
+        word = toks[i - 1].norm
+        if toks[i - 1].end + 3 < toks[i].start or len(word) < 4 or word in COMMON or not word.isalpha():
+            return None
+        heads = [h for h in self._heads.get(key, ()) if h[0] == word[0] and abs(len(h) - len(word)) <= 1
+                 and OSA.distance(h, word, score_cutoff=1) <= 1]
+        return self._names[(heads[0], *key)] if len(heads) == 1 else None
 
     def _campaign_prefix(self, toks: list[Token], i: int) -> tuple[int, list[tuple[str, str, bool]]] | None:
         """'the 618 campaigns', 'black friday promo': every campaign whose base name starts with these words."""

@@ -93,7 +93,10 @@ class ValueMatcher:
         for v in self.values:
             self.by_value.setdefault((v.dim, v.value), v)
         self._size = [len(set(v.tokens)) for v in self.values]
-        self._rare = {idx for idx, v in enumerate(self.values) if any(self._df[(v.dim, t)] <= 3 for t in v.tokens)}
+        self._upto = [{idx for idx, k in enumerate(self._size) if k <= n} for n in range(8)]  # ids by word count
+        self._rare_vocab = {t: {idx for idx in ids if self._df[(self.values[idx].dim, t)] <= 3}
+                            for t, ids in self.vocab.items()}  # value ids where the word is rare (distinctive)
+        self._rare_hits: dict[str, set[int]] = {}  # question word -> ids reached through a rare similar word
         self._first: dict[str, set[int]] = defaultdict(set)
         for idx, v in enumerate(self.values):
             self._first[v.tokens[0]].add(idx)
@@ -120,11 +123,14 @@ class ValueMatcher:
     def _lookup(self, q: str) -> dict[int, float]:
         """Value ids containing a word similar to ``q``, with the best similarity."""
         hits = dict.fromkeys(self.vocab.get(q, ()), 1.0)
+        rare = set(self._rare_vocab.get(q, ()))
+        self._rare_hits[q] = rare
         if q in COMMON or len(q) < 5 or not q.isalpha():
             return hits
         for t in self._vocab_by_first.get(q[0], ()):
             s = self._sim(q, t) if abs(len(t) - len(q)) <= 2 and t != q else 0.0
             if s:
+                rare |= self._rare_vocab[t]
                 for idx in self.vocab[t]:
                     hits[idx] = max(hits.get(idx, 0.0), s)
         return hits
@@ -202,18 +208,22 @@ class ValueMatcher:
             v = self.values[idx]
             out.append(_Cand(v.dim, v.value, i, j, True, len(content), 1.0))
         pool: set[int] | None = None
-        for k in content:
-            pool = set(lookups[k]) if pool is None else pool & set(lookups[k])
+        for k in sorted(content, key=lambda k: len(lookups[k])):  # the rarest word first: small sets, no copies
+            pool = set(lookups[k]) if pool is None else pool & lookups[k].keys()
             if not pool:
                 return out
         seen = {(c.dim, c.value) for c in out}
         if pool and len(pool) > _FEW:  # only values that can pass below (the same answer, far fewer checks)
             n = len(content)
             firsts = set().union(*(self._first.get(w, set()) for w in joined)) if n >= 2 else set()
-            pool = {idx for idx in pool if self._size[idx] <= n or idx in self._rare or idx in firsts}
+            rare = set().union(*(self._rare_hits.get(toks[k].norm, set()) for k in content))
+            pool = (pool & self._upto[min(n, 7)]) | (pool & rare) | (pool & firsts)
         after = toks[j + 1].norm if j + 1 < len(toks) else ""
         named = i > 0 and toks[i - 1].norm in ("the", "our", "that") and (not after or after in STOPWORDS)
-        for idx in pool or ():
+        partials = 0
+        for idx in sorted(pool or (), key=self._size.__getitem__):  # full matches (fewest words) first
+            if partials > _FEW and self._size[idx] > len(content):
+                break  # only partial matches are left, and there are too many to name anything
             v = self.values[idx]
             if (v.dim, v.value) in seen:
                 continue
@@ -222,7 +232,11 @@ class ValueMatcher:
                 continue  # two question words on one value word
             score = sum(lookups[k][idx] for k in content) / len(content)
             full = matched == set(v.tokens)
-            if not full and not self._partial_ok(v, matched, len(content), score, named=named):
+            if not full and (partials > _FEW or not self._partial_ok(v, matched, len(content), score, named=named)):
+                continue
+            partials += not full
+            if partials > _FEW:  # words naming hundreds of values in part ("set of 2") name none of them
+                out = [c for c in out if c.full]
                 continue
             seen.add((v.dim, v.value))
             out.append(_Cand(v.dim, v.value, i, j, full, len(content), score))
