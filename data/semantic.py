@@ -65,6 +65,8 @@ class Dimension:
     values: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)  # source -> table this warehouse lacks
     declared: bool = False  # the shop's own (import mapping), not the built-in vocabulary: its words win
+    aliases_sql: str | None = None  # SELECT alias, value: other names of the values (a product's SKU)
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> value, read at bind time
 
     def column_for(self, source: Source) -> str | None:
         if self.time_part:
@@ -154,7 +156,7 @@ class SemanticLayer:
         }
         dims = {
             name: Dimension(name, d["label"], dict(d.get("columns", {})), tuple(d.get("synonyms", [])),
-                            d.get("time_part"), list(d.get("values", [])))
+                            d.get("time_part"), list(d.get("values", [])), aliases_sql=d.get("aliases"))
             for name, d in raw["dimensions"].items()
         }
         events = [Event(e["name"], e["label"], tuple(e.get("synonyms", [])), dict(e["rule"])) for e in raw["events"]]
@@ -232,6 +234,11 @@ class SemanticLayer:
                         f"WHERE {column} IS NOT NULL ORDER BY 1 LIMIT {limit}"
                     )
                     d.values = [str(r[0]) for r in rows]
+            d.aliases = {}
+            if d.aliases_sql and d.values and not set(re.findall(r"\bFROM\s+(\w+)", d.aliases_sql)) - self.tables:
+                known = set(d.values)
+                d.aliases = {str(a): str(v) for a, v in query(f"{d.aliases_sql} LIMIT {FULL_VALUES}")
+                             if str(v) in known}
         return self
 
     # --- lookups ---------------------------------------------------------------------------------------------

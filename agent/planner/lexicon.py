@@ -83,7 +83,7 @@ EXCLUDE_RE = re.compile(r"(?:excluding|exclude|except(?:\s+for)?|without|other\s
 GB_PREFIX = (r"(?:by|per|across(?:\s+all)?|for\s+(?:each|every|all)|in\s+each|each|every|split\s+(?:by|across|"
              r"between|into)|broken\s+down\s+by|break\s*down\s+by|breakdown\s+by|breakdown\s+per|grouped\s+by|"
              r"group\s+by|segmented\s+by|sliced\s+by|compare(?:d)?|comparing|between|among|vs\.?\s+other)")
-RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|highest|lowest|most\s+popular|"
+RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|highest|lowest|busiest|quietest|most\s+popular|"
                rf"least\s+popular|(?:best|top|worst|bottom|low|poorly|under)[\s\-]?(?:selling|performing|rated|"
                rf"performers?)|poorest|weakest|strongest|fastest[\s\-]growing|rank(?:ing)?|list\s+(?:the\s+)?)"
                rf"\s+(?:{NUM}\s+)?")

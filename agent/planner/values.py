@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 
 _FEW = 64  # a window's candidate values beyond which the index narrows them
+_CODE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")  # a code mixing letters and digits
+_CODE_CUE = re.compile(r"\b(?:sku|skus|code|item|stock\s*code|stockcode|article|product|part)\s*(?:#|no\.?|number)?\s*"
+                       r"(?P<code>[a-z0-9][a-z0-9\-]{1,30})\b")
 
 
 @dataclass
@@ -75,6 +78,13 @@ class ValueMatcher:
                 toks = tuple(t for t in canon(v).split() if t not in STOPWORDS)
                 if toks:
                     self.values.append(_Value(d.name, v, toks, v.lower()))
+        self.codes: dict[str, tuple[str, str]] = {}  # a value's code (SKU), lower case -> (dimension, value)
+        for d in semantic.dimensions.values():
+            for alias, value in d.aliases.items():
+                self.codes.setdefault(alias.lower(), (d.name, value))
+                toks = tuple(canon(alias).split())
+                if len(toks) == 1 and len(toks[0]) >= 4 and _CODE.fullmatch(toks[0]):  # "85123a": letters + digits
+                    self.values.append(_Value(d.name, value, toks, alias.lower()))
         for (dim, alias), value in VALUE_ALIASES.items():
             if dim in semantic.dimensions and value in semantic.dimensions[dim].values:
                 self.values.append(_Value(dim, value, tuple(canon(alias).split()), alias))
@@ -139,6 +149,7 @@ class ValueMatcher:
         """Dimension values over n-gram windows of the unmasked words, into ``out``."""
         from shoplens.agent.planner.entities import Ambiguity, Family
 
+        self._named_codes(text, mask, out)
         toks = tokenize(text)
         live = [not mask.covers(t) for t in toks]
         lookups = [self._lookup(t.norm) if live[k] and t.norm not in STOPWORDS else {} for k, t in enumerate(toks)]
@@ -197,6 +208,18 @@ class ValueMatcher:
             if not c.full or c.score < 1.0:
                 out.notes.append(f"'{text[start:end]}' read as {self.semantic.dimensions[c.dim].label.lower()} "
                                  f"'{c.value}'")
+
+    def _named_codes(self, text: str, mask: Mask, out: Entities) -> None:
+        """'sku 22423', 'stock code 85123A': a value named by its code, digits-only codes included."""
+        for m in _CODE_CUE.finditer(mask.blank(text)):
+            hit = self.codes.get(m.group("code"))
+            if hit is None or mask.overlaps(*m.span("code")):
+                continue
+            dim, value = hit
+            if value not in out.filters.get(dim, []):
+                out.filters.setdefault(dim, []).append(value)
+            mask.add(m.start(), m.end(), f"value:{dim}")
+            out.notes.append(f"'{m.group('code')}' read as {self.semantic.dimensions[dim].label.lower()} '{value}'")
 
     def _window(self, toks: list[Token], content: list[int], i: int, j: int,
                 lookups: list[dict[int, float]]) -> list[_Cand]:

@@ -104,12 +104,17 @@ def _read(pattern: str, base: Path) -> tuple[list[str], dict[str, list[str]], Pa
         raise UserInputError(f"No file matches {pattern}.", hint="Give paths to your CSV or Parquet exports.")
     spec = SourceSpec(name="x", patterns=[pattern])
     con = duckdb.connect()
-    try:
-        rel = con.sql(f"SELECT * FROM {reader_sql(spec, paths[0])} LIMIT 5000")
-        cols = list(rel.columns)
-        rows = rel.fetchall()
+    rows: list = []
+    try:  # the first, a middle and the last file: one day's dates rarely tell day-first from month-first
+        for path in dict.fromkeys([paths[0], paths[len(paths) // 2], paths[-1]]):
+            rel = con.sql(f"SELECT * FROM {reader_sql(spec, path)} LIMIT {5000 if path == paths[0] else 500}")
+            if path == paths[0]:
+                cols = list(rel.columns)
+            elif list(rel.columns) != cols:
+                continue
+            rows += rel.fetchall()
     except duckdb.Error as exc:
-        raise UserInputError(f"Cannot read {paths[0]}: {str(exc).splitlines()[0]}") from exc
+        raise UserInputError(f"Cannot read {path}: {str(exc).splitlines()[0]}") from exc
     finally:
         con.close()
     sample = {c: [str(r[i]) for r in rows if r[i] is not None and str(r[i]).strip()] for i, c in enumerate(cols)}
@@ -244,7 +249,13 @@ def _render(src: SourceGuess, others: list[SourceGuess]) -> str:
     for col in ("name", "category", "subcategory", "brand", "list_price", "unit_cost"):
         if col in products:
             out.append(f"      {col}: {_q(products[col])}")
-    if "category" not in products:
+    service = _service_codes(sample.get(oi.get("product_id") or "", []))
+    if "category" not in products and service:
+        codes = ", ".join("'" + c.replace("'", "''") + "'" for c in service)
+        out += ["      category:   # CHECK: no category column; postage and fee lines are not items (units skip them)",
+                "        rules:", f"          - when: {_q(_col(oi['product_id']) + ' IN (' + codes + ')')}",
+                "            value: Non-product", "        default: Uncategorised"]
+    elif "category" not in products:
         out.append("      # category: <column>   # CHECK: no category column found; products get 'Uncategorised'")
     if "customer_id" in orders:
         out += ["  customers:", f"    source: {src.name}", "    columns:"]
@@ -278,6 +289,18 @@ def _status_lines(src: SourceGuess, order_col: str | None, status_col: str | Non
                 f"# CHECK: '{p}'-prefixed numbers look like credit notes (refunds, netted out of revenue)",
                 "            value: refund", "        default: completed"]
     return []
+
+
+def _service_codes(values: list[str]) -> list[str]:
+    """The known postage/fee codes (data/importing/non_products.yaml) when the sample has any of them."""
+    from importlib import resources
+
+    import yaml
+
+    known = [str(c) for c in yaml.safe_load(resources.files("shoplens.data.importing").joinpath(
+        "non_products.yaml").read_text("utf-8"))["codes"]]
+    seen = {v.strip().upper() for v in values}
+    return known if seen & set(known) else []
 
 
 def _credit_prefix(src: SourceGuess, order_col: str | None) -> str | None:
