@@ -28,8 +28,15 @@ def thin_comparison(current: Period, previous: Period, first: dt.date, last: dt.
     cur, prev = covered_days(current, first, last), covered_days(previous, first, last)
     if cur == 0 or prev >= THIN * cur:
         return None
-    return (f"{previous.label} holds only {prev} day{'s' if prev != 1 else ''} of data (the data starts on "
-            f"{periods.fmt_day(first)}) against {cur} in {current.label}: the change is not like for like")
+    out = (f"{previous.label} holds only {prev} day{'s' if prev != 1 else ''} of data (the data starts on "
+           f"{periods.fmt_day(first)}) against {cur} in {current.label}: the change is not like for like")
+    if prev:  # the same days on both sides: the covered part of the earlier period, moved by the periods' offset
+        a, b = max(previous.start, first), min(previous.end, last)
+        shift = min(current.end, last) - b
+        ca, cb = a + shift, b + shift
+        if current.start <= ca <= cb <= current.end:
+            out += (f"; like for like would be {periods.label(ca, cb)} vs {periods.label(a, b)}")
+    return out
 
 
 def definition_line(sem: SemanticLayer, metric: str) -> str | None:
