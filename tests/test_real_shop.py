@@ -154,3 +154,37 @@ def test_busiest_weekday_is_a_weekday_ranking_not_a_forecast(shop) -> None:
     a = ask(shop, "busiest weekday in 2011")
     assert a.facts["kind"] in ("breakdown", "top") and "forecast" not in a.facts
     assert a.facts.get("dimension") == "weekday" or "weekday" in a.answer.lower()
+
+
+# --- the evaluation set ------------------------------------------------------------------------------------------
+def test_the_retail_set_has_both_splits_and_its_tuned_sql_runs_on_the_raw_files(shop) -> None:
+    from shoplens.agent.evaluation import eval_sets, load_set
+
+    spec = eval_sets()["retail"]
+    assert spec["warehouse"]["fixture"] == "retail" and set(spec["splits"]) == {"tuned", "heldout"}
+    tuned, heldout = load_set("retail", "tuned"), load_set("retail", "heldout")
+    assert len(tuned) >= 50 and len(heldout) >= 50
+    for q in tuned:  # the truth is SQL over the raw files' views, never the warehouse's tables
+        period = q.expected.get("period") or ["2011-01-01", "2011-12-09"]
+        prev = q.expected.get("compare_period") or period
+        sql = q.expected["sql"].replace("{start}", str(period[0])).replace("{end}", str(period[1])) \
+            .replace("{prev_start}", str(prev[0])).replace("{prev_end}", str(prev[1])).replace("{grain}", "month")
+        assert shop[1].execute(sql).fetchall(), q.id
+        assert not {"orders", "order_items", "products", "customers"} & {
+            w.lower() for w in __import__("re").findall(r"\b(?:FROM|JOIN)\s+(\w+)", sql, flags=2)}, q.id
+
+
+def test_eval_prepares_the_fixture_once_and_gives_the_truth(tmp_path) -> None:  # noqa: ANN001
+    from shoplens.agent.config import Settings
+    from shoplens.agent.eval_warehouse import prepare
+
+    settings = Settings.load(env={}, home=tmp_path, db=tmp_path / "main.duckdb", charts_dir=tmp_path / "charts")
+    spec = {"warehouse": {"fixture": "retail", "scale": 0.01, "seed": 3, "mapping": "retail_mapping.yaml"}}
+    s, truth_runner = prepare(settings, spec)
+    assert s.db_path.exists() and s.db_path != settings.db_path
+    assert truth_runner.run("SELECT count(*) FROM lines").rows[0][0] > 0
+    manifest = s.db_path.parent / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns
+    prepare(settings, spec)[1].close()  # the raw files are generated once; the import runs again
+    assert manifest.stat().st_mtime_ns == stamp
+    truth_runner.close()
