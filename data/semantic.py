@@ -65,7 +65,7 @@ class Dimension:
     values: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)  # source -> table this warehouse lacks
     declared: bool = False  # the shop's own (import mapping), not the built-in vocabulary: its words win
-    aliases_sql: str | None = None  # SELECT alias, value: other names of the values (a product's SKU)
+    aliases_sql: tuple[str, ...] = ()  # SELECT alias, value: other names of the values (SKU, other spellings)
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> value, read at bind time
 
     def column_for(self, source: Source) -> str | None:
@@ -156,7 +156,8 @@ class SemanticLayer:
         }
         dims = {
             name: Dimension(name, d["label"], dict(d.get("columns", {})), tuple(d.get("synonyms", [])),
-                            d.get("time_part"), list(d.get("values", [])), aliases_sql=d.get("aliases"))
+                            d.get("time_part"), list(d.get("values", [])),
+                            aliases_sql=tuple([d["aliases"]] if isinstance(d.get("aliases"), str) else d.get("aliases", [])))
             for name, d in raw["dimensions"].items()
         }
         events = [Event(e["name"], e["label"], tuple(e.get("synonyms", [])), dict(e["rule"])) for e in raw["events"]]
@@ -235,10 +236,12 @@ class SemanticLayer:
                     )
                     d.values = [str(r[0]) for r in rows]
             d.aliases = {}
-            if d.aliases_sql and d.values and not set(re.findall(r"\bFROM\s+(\w+)", d.aliases_sql)) - self.tables:
-                known = set(d.values)
-                d.aliases = {str(a): str(v) for a, v in query(f"{d.aliases_sql} LIMIT {FULL_VALUES}")
-                             if str(v) in known}
+            known = set(d.values)
+            for sql in d.aliases_sql if known else ():
+                if not set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", sql)) - self.tables:  # its tables exist here
+                    for a, v in query(f"{sql} LIMIT {FULL_VALUES}"):
+                        if str(v) in known:
+                            d.aliases.setdefault(str(a), str(v))
         return self
 
     # --- lookups ---------------------------------------------------------------------------------------------

@@ -54,6 +54,13 @@ VALUE_ALIASES = {  # (dimension, alias) -> value, used when the value exists
     ("campaign_channel", "social media"): "social", ("campaign_channel", "e mail"): "email",
     ("campaign_channel", "banner"): "display", ("campaign_channel", "emails"): "email",
     ("city", "nyc"): "New York", ("city", "la"): "Los Angeles", ("city", "vegas"): "Las Vegas",
+    # a country dimension declared by the shop, as exports spell countries (UCI Online Retail: EIRE, RSA, USA)
+    ("country", "uk"): "United Kingdom", ("country", "britain"): "United Kingdom",
+    ("country", "great britain"): "United Kingdom", ("country", "gb"): "United Kingdom",
+    ("country", "ireland"): "EIRE", ("country", "republic of ireland"): "EIRE", ("country", "eire"): "Ireland",
+    ("country", "united states"): "USA", ("country", "america"): "USA", ("country", "usa"): "United States",
+    ("country", "south africa"): "RSA", ("country", "uae"): "United Arab Emirates",
+    ("country", "holland"): "Netherlands", ("country", "the netherlands"): "Netherlands",
 }
 EXTRA_DIM_PHRASES = {"day of week": "weekday", "day of the week": "weekday", "weekday": "weekday",
                      "product line": "subcategory", "store": "channel", "source": "acquisition_channel",

@@ -82,9 +82,9 @@ class ValueMatcher:
         for d in semantic.dimensions.values():
             for alias, value in d.aliases.items():
                 self.codes.setdefault(alias.lower(), (d.name, value))
-                toks = tuple(canon(alias).split())
-                if len(toks) == 1 and len(toks[0]) >= 4 and _CODE.fullmatch(toks[0]):  # "85123a": letters + digits
-                    self.values.append(_Value(d.name, value, toks, alias.lower()))
+                toks = tuple(t for t in canon(alias).split() if t not in STOPWORDS)
+                if (len(toks) == 1 and len(toks[0]) >= 4 and _CODE.fullmatch(toks[0])) or len(toks) >= 2:
+                    self.values.append(_Value(d.name, value, toks, alias.lower()))  # "85123a", another spelling
         for (dim, alias), value in VALUE_ALIASES.items():
             if dim in semantic.dimensions and value in semantic.dimensions[dim].values:
                 self.values.append(_Value(dim, value, tuple(canon(alias).split()), alias))

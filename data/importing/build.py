@@ -164,10 +164,22 @@ class Builder:
             if table == "products":
                 for stmt in unique_names_sql("products").split(";\n"):
                     self.con.execute(stmt)
+                self._product_aliases()
             row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
             counts[table] = int(row[0]) if row else 0
             on_table(table)
         return counts
+
+    def _product_aliases(self) -> None:
+        """``product_aliases``: the other spellings a product's lines carry ("CREAM HANGING HEART T-LIGHT HOLDER" on
+        some lines of 85123A, named "WHITE HANGING HEART T-LIGHT HOLDER"), so a question may use either."""
+        if "products.name" not in self._mapped("products"):
+            return
+        clean = "trim(regexp_replace(r.name, '\\s+', ' ', 'g'))"
+        self.con.execute(
+            f"CREATE TABLE product_aliases AS SELECT DISTINCT r.product_id, {clean} AS alias "
+            f"FROM _sl_rows_products r JOIN products p ON p.product_id = r.product_id "
+            f"WHERE r.name IS NOT NULL AND {clean} <> '' AND lower({clean}) <> lower(p.name) ORDER BY 1, 2")
 
     def _rows_view(self, table: str) -> None:
         """``_sl_rows_<table>``: kept rows with contract column names and key columns turned into ids."""
