@@ -25,9 +25,14 @@ class CheckFailed(Exception):
 
 
 # --- checking ---------------------------------------------------------------------------------------------------
-def check_answer(expected: dict[str, Any], answer: Any, runner: Any) -> None:
-    """Raise CheckFailed when the answer does not match; ``runner.run(sql).rows`` gives the truth."""
+def check_answer(expected: dict[str, Any], answer: Any, runner: Any,
+                 coverage: tuple[str, str] | None = None) -> None:
+    """Raise CheckFailed when the answer does not match; ``runner.run(sql).rows`` gives the truth.
+    ``coverage`` ([first, last] day of the data): periods are compared on the days the data covers, so "2011"
+    stated as 1 Jan - 31 Dec and "2011 to date (1 Jan - 9 Dec)" with data up to 9 Dec are the same period."""
     facts: dict[str, Any] = dict(getattr(answer, "facts", {}) or {})
+    if coverage:
+        expected = {**expected, "_coverage": coverage}
     check = expected["check"]
     if check not in ("clarify", "refuse") and facts.get("kind") in ("clarify", "unsupported", None):
         got = facts.get("choices") or facts.get("reason") or (answer.answer[:160] if answer else None)
@@ -69,7 +74,7 @@ def _check_common(expected: dict[str, Any], facts: dict[str, Any], answer: Any) 
 def _same_period(name: str, exp: Any, got: Any, expected: dict[str, Any], facts: dict[str, Any]) -> None:
     want = (_iso(exp[0]), _iso(exp[1]))
     have = (_iso((got or {}).get("start")), _iso((got or {}).get("end")))
-    if want == have:
+    if want == have or (_covered(want, expected) or 0) == (_covered(have, expected) or 1):
         return
     if expected.get("either_order"):  # two named periods: the answer may take either as "current"
         other = "compare_period" if name == "period" else "period"
@@ -78,6 +83,15 @@ def _same_period(name: str, exp: Any, got: Any, expected: dict[str, Any], facts:
         if isinstance(other_exp, list | tuple) and want == (_iso(other_got.get("start")), _iso(other_got.get("end"))):
             return
     raise CheckFailed(name, f"wrong {name.replace('_', ' ')}", list(want), got)
+
+
+def _covered(period: tuple[str, str], expected: dict[str, Any]) -> tuple[str, str] | None:
+    """``period`` clipped to the data's coverage (None without coverage or a period)."""
+    cov = expected.get("_coverage")
+    if not cov or not period[0] or not period[1]:
+        return None
+    a, b = max(period[0], cov[0]), min(period[1], cov[1])
+    return (a, b) if a <= b else ("", "")
 
 
 def _fill(sql: str, expected: dict[str, Any], facts: dict[str, Any], *, swap: bool = False) -> str:

@@ -219,8 +219,9 @@ class EvalReport:
 # --- running ----------------------------------------------------------------------------------------------------
 def run_eval(settings: Settings, questions: list[EvalQuestion], *, kinds: Iterable[str] | None = None,
              ids: Iterable[str] | None = None, include_slow: bool = True, analyst: Any = None,
-             on_result: Callable[[CaseResult], None] | None = None) -> EvalReport:
-    """Ask each selected question offline (follow-ups after their parents, in one session) and check the answers."""
+             on_result: Callable[[CaseResult], None] | None = None, truth: Any = None) -> EvalReport:
+    """Ask each selected question offline (follow-ups after their parents, in one session) and check the answers.
+    ``truth`` runs the expected SQL (default: the warehouse itself; see agent/eval_warehouse.py)."""
     from shoplens.agent.analyst import Analyst
 
     started = time.perf_counter()
@@ -235,7 +236,7 @@ def run_eval(settings: Settings, questions: list[EvalQuestion], *, kinds: Iterab
         if q.slow and not include_slow:
             report.skipped.append(q.id)
             continue
-        result = evaluate_one(analyst, q, by_id)
+        result = evaluate_one(analyst, q, by_id, truth)
         report.results.append(result)
         if on_result:
             on_result(result)
@@ -243,7 +244,7 @@ def run_eval(settings: Settings, questions: list[EvalQuestion], *, kinds: Iterab
     return report
 
 
-def evaluate_one(analyst: Any, q: EvalQuestion, by_id: dict[str, EvalQuestion]) -> CaseResult:
+def evaluate_one(analyst: Any, q: EvalQuestion, by_id: dict[str, EvalQuestion], truth: Any = None) -> CaseResult:
     chain = [q]
     while chain[0].followup_of:
         chain.insert(0, by_id[chain[0].followup_of])
@@ -264,10 +265,18 @@ def evaluate_one(analyst: Any, q: EvalQuestion, by_id: dict[str, EvalQuestion]) 
                         answer_period=facts.get("period"), answer_filters=facts.get("filters"),
                         answer_text=(answer.answer if answer else "")[:400], elapsed_ms=round(elapsed, 1))
     try:
-        check_answer(q.expected, answer, analyst.ctx.runner)
+        check_answer(q.expected, answer, truth or analyst.ctx.runner, _coverage(analyst))
         result.ok = True
     except CheckFailed as exc:
         result.cause, result.detail, result.expected, result.got = exc.cause, exc.detail, exc.expected, exc.got
     except ShopLensError as exc:  # our own SQL failed: a bug in the set, reported as such
         result.cause, result.detail = "expected_sql", f"the expected SQL failed: {exc}"
     return result
+
+
+def _coverage(analyst: Any) -> tuple[str, str] | None:
+    """[first, last] order date of the analyst's warehouse, for comparing periods on the days with data."""
+    try:
+        return analyst.ctx.data_start.isoformat(), analyst.ctx.as_of.isoformat()
+    except Exception:  # a fake analyst in tests: compare periods exactly
+        return None

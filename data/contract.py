@@ -74,7 +74,7 @@ CATEGORIES = (
 REGIONS = ("Northeast", "Southeast", "Midwest", "Southwest", "West")
 SEGMENTS = ("consumer", "business")
 CHANNELS = ("web", "app", "marketplace")
-STATUSES = ("completed", "cancelled", "returned")
+STATUSES = ("completed", "cancelled", "returned", "refund")  # refund: a credit note (negative lines)
 CAMPAIGN_CHANNELS = ("search", "social", "email", "display", "affiliate")
 
 

@@ -19,6 +19,9 @@ import yaml
 from shoplens.data.errors import DataError, UserInputError
 
 QueryFn = Callable[[str], list[tuple[Any, ...]]]
+#: Dimensions whose every value is read (names are matched against the whole catalogue, not a sample).
+FULL_DIMENSIONS = ("product", "sku")
+FULL_VALUES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Metric:
     requires: tuple[str, ...] = ()
     requires_values: tuple[str, ...] = ()  # "table.column" that must hold at least one value
     part_of: str | None = None  # a measure this one is a part of (campaign revenue of revenue): shares make sense
+    requires_status: str | None = None  # an order status that must occur (refund: the export has credit notes)
+    definition: str = ""  # the money rule in a few words ("net of refunds"), said in answers when it matters
 
     @property
     def is_derived(self) -> bool:
@@ -59,6 +64,9 @@ class Dimension:
     time_part: str | None = None
     values: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)  # source -> table this warehouse lacks
+    declared: bool = False  # the shop's own (import mapping), not the built-in vocabulary: its words win
+    aliases_sql: tuple[str, ...] = ()  # SELECT alias, value: other names of the values (SKU, other spellings)
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> value, read at bind time
 
     def column_for(self, source: Source) -> str | None:
         if self.time_part:
@@ -119,6 +127,7 @@ class SemanticLayer:
         self.tables: set[str] | None = None  # tables present in the bound warehouse
         self.as_of: dt.date | None = None
         self.hidden: dict[str, str] = {}  # metric -> why it is hidden
+        self.statuses: set[str] = set()  # order statuses present in the warehouse
 
     # --- loading ---------------------------------------------------------------------------------------------
     @classmethod
@@ -141,12 +150,14 @@ class SemanticLayer:
         metrics = {
             name: Metric(name, m["label"], m["unit"], m.get("description", ""), tuple(m.get("synonyms", [])),
                          m.get("source"), m.get("sql"), m.get("derived"), tuple(m.get("requires", [])),
-                         tuple(m.get("requires_values", [])), m.get("part_of"))
+                         tuple(m.get("requires_values", [])), m.get("part_of"), m.get("requires_status"),
+                         m.get("definition", ""))
             for name, m in raw["metrics"].items()
         }
         dims = {
             name: Dimension(name, d["label"], dict(d.get("columns", {})), tuple(d.get("synonyms", [])),
-                            d.get("time_part"), list(d.get("values", [])))
+                            d.get("time_part"), list(d.get("values", [])),
+                            aliases_sql=tuple([d["aliases"]] if isinstance(d.get("aliases"), str) else d.get("aliases", [])))
             for name, d in raw["dimensions"].items()
         }
         events = [Event(e["name"], e["label"], tuple(e.get("synonyms", [])), dict(e["rule"])) for e in raw["events"]]
@@ -178,6 +189,14 @@ class SemanticLayer:
         self.tables = set(tables)
         self.as_of = as_of
         self.metrics, self.hidden = {}, {}
+        self.statuses = {str(r[0]) for r in query("SELECT DISTINCT status FROM orders")} if "orders" in self.tables \
+            else set()
+        declared = shop_dimensions(query, self.tables)
+        taken = {_key(s) for d in declared for s in (d.name, d.label, *d.synonyms)}
+        for d in self.dimensions.values():  # the shop's own words win over the built-in synonyms
+            d.synonyms = tuple(s for s in d.synonyms if _key(s) not in taken)
+        self.dimensions = {**{d.name: d for d in declared}, **{n: d for n, d in self.dimensions.items()
+                                                             if n not in {x.name for x in declared}}}
         empty: dict[str, bool] = {}
         for m in self._all_metrics.values():
             missing = sorted(set(self.metric_tables(m)) - self.tables)
@@ -191,7 +210,10 @@ class SemanticLayer:
                     table, column = col.split(".")
                     empty[col] = not query(f"SELECT 1 FROM {table} WHERE {column} IS NOT NULL LIMIT 1")
             blank = [c for c in needs if empty[c]]
-            if blank:
+            status = m.requires_status or next((p.requires_status for p in parts if p.requires_status), None)
+            if status and status not in self.statuses:
+                self.hidden[m.name] = f"needs orders with status '{status}', and this warehouse has none"
+            elif blank:
                 self.hidden[m.name] = f"needs values in {', '.join(blank)}, which are all empty"
             else:
                 self.metrics[m.name] = m
@@ -207,11 +229,19 @@ class SemanticLayer:
                     d.missing[src_name] = lacking[0]
                     continue
                 if not d.values:
+                    limit = FULL_VALUES if d.name in FULL_DIMENSIONS else max_values
                     rows = query(
                         f"SELECT DISTINCT {column} AS v FROM {src.from_sql} {join} "
-                        f"WHERE {column} IS NOT NULL ORDER BY 1 LIMIT {max_values}"
+                        f"WHERE {column} IS NOT NULL ORDER BY 1 LIMIT {limit}"
                     )
                     d.values = [str(r[0]) for r in rows]
+            d.aliases = {}
+            known = set(d.values)
+            for sql in d.aliases_sql if known else ():
+                if not set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", sql)) - self.tables:  # its tables exist here
+                    for a, v in query(f"{sql} LIMIT {FULL_VALUES}"):
+                        if str(v) in known:
+                            d.aliases.setdefault(str(a), str(v))
         return self
 
     # --- lookups ---------------------------------------------------------------------------------------------
@@ -326,3 +356,22 @@ def _join_table(join_sql: str) -> str:
     # "LEFT JOIN customers c ON ..." -> "customers"
     words = join_sql.split()
     return words[words.index("JOIN") + 1] if "JOIN" in words else ""
+
+
+def shop_dimensions(query: QueryFn, tables: set[str]) -> list[Dimension]:
+    """The dimensions the shop declared in its import mapping (table ``shop_dimensions``, written by the importer):
+    a column of orders, products or customers, with its label and synonyms."""
+    if "shop_dimensions" not in tables:
+        return []
+    alias = {"orders": ("o", ("sales",)), "products": ("p", ("sales", "reviews", "traffic")),
+             "customers": ("c", ("sales", "customers"))}
+    out = []
+    for name, label, table, column, synonyms in query(
+            "SELECT name, label, table_name, column_name, synonyms FROM shop_dimensions ORDER BY name"):
+        if table not in alias or not re.fullmatch(r"[a-z_][a-z0-9_]*", str(column)):
+            continue
+        a, sources = alias[table]
+        out.append(Dimension(str(name), str(label), {src: f"{a}.{column}" for src in sources},
+                             tuple(str(s) for s in (list(synonyms) if synonyms is not None else [])),
+                             declared=True))
+    return out

@@ -78,18 +78,19 @@ RETAIL_MAPPING = {
     "dates": "day_first",
     "sources": {"sales": {"path": "exports/2010-*.csv"}},
     "tables": {
-        "order_items": {"source": "sales", "negative_quantity": "returned",
+        "order_items": {"source": "sales", "negative_quantity": "allow",
                         "columns": {"order_id": "InvoiceNo", "product_id": "StockCode", "quantity": "Quantity",
                                     "unit_price": "UnitPrice"}},
         "orders": {"source": "sales", "columns": {
-            "order_ts": "InvoiceDate", "customer_id": "CustomerID", "region": "Country",
-            "status": {"rules": [{"when": "InvoiceNo LIKE 'C%'", "value": "cancelled"}], "default": "completed"}}},
+            "order_ts": "InvoiceDate", "customer_id": "CustomerID",
+            "status": {"rules": [{"when": "InvoiceNo LIKE 'C%'", "value": "refund"}], "default": "completed"}}},
         "products": {"source": "sales", "columns": {
             "name": "Description",
             "category": {"rules": [{"when": f"StockCode LIKE '{p}%'", "value": c} for p, c in RETAIL_CATEGORY_RULES],
                          "default": "Other"}}},
-        "customers": {"source": "sales", "columns": {"region": "Country"}},
+        "customers": {"source": "sales", "columns": {"customer_id": "CustomerID"}},
     },
+    "dimensions": {"country": {"column": "Country", "synonyms": ["countries", "market", "markets", "territory"]}},
 }
 
 
@@ -113,11 +114,9 @@ def retail_expected(folder: Path) -> pd.DataFrame:
     df = df.drop_duplicates()
     df["qty"] = df["Quantity"].astype(int)
     df["price"] = df["UnitPrice"].str.replace("£", "").str.replace(",", "").astype(float)
-    df["revenue"] = (df["qty"].abs() * df["price"]).round(2)
+    df["revenue"] = (df["qty"] * df["price"]).round(2)  # credit notes keep their negative lines
     df["category"] = df["StockCode"].map(_category)
-    negative = set(df.loc[df["qty"] < 0, "InvoiceNo"])
-    df["status"] = ["cancelled" if n.startswith("C") else "returned" if n in negative else "completed"
-                    for n in df["InvoiceNo"]]
+    df["status"] = ["refund" if n.startswith("C") else "completed" for n in df["InvoiceNo"]]
     return df
 
 
@@ -135,7 +134,7 @@ def retail(tmp_path_factory: pytest.TempPathFactory):
 def test_retail_revenue_by_category_matches_pandas(retail) -> None:
     root, report, ctx = retail
     expected = retail_expected(root / "exports")
-    want = expected[expected.status == "completed"].groupby("category")["revenue"].sum().round(2)
+    want = expected.groupby("category")["revenue"].sum().round(2)  # net: credit notes deducted
     res = ctx.runner.run(compile_query(MetricQuery("revenue", group_by=["category"]), ctx.semantic))
     got = {row[0]: float(row[1]) for row in res.rows}
     assert got == pytest.approx(want.to_dict(), abs=0.005)
@@ -156,7 +155,7 @@ def test_retail_report_counts_orders_statuses_and_dates(retail) -> None:
     assert report.first_date == dt.date(2010, 12, 1)
     assert ctx.as_of == report.last_date == dt.date(2010, 12, 12)
     units = ctx.runner.scalar("SELECT sum(quantity) FROM order_items")
-    assert int(units) == int(expected["qty"].abs().sum())  # quantities are stored positive; the status says what happened
+    assert int(units) == int(expected["qty"].sum())  # credit notes keep negative quantities: units are net
 
 
 def test_retail_ids_are_integers_and_original_numbers_are_not_stored(retail) -> None:
@@ -415,7 +414,10 @@ def test_mapping_template_guesses_retail_and_shopify_and_imports_unedited(tmp_pa
     res = _cli("mapping-template", str(tmp_path / "exports" / "2010-*.csv"), "--out", str(tmp_path / "r.yaml"))
     assert res.exit_code == 0, res.output
     text = (tmp_path / "r.yaml").read_text()
-    assert "dates: day_first" in text and "InvoiceNo LIKE 'C%'" in text and "negative_quantity: returned" in text
+    assert "dates: day_first" in text and "InvoiceNo LIKE 'C%'" in text and "negative_quantity: allow" in text
+    m = yaml.safe_load(text)
+    assert m["tables"]["orders"]["columns"]["status"]["rules"][0]["value"] == "refund"  # netted, not dropped
+    assert m["dimensions"]["country"]["column"] == "Country" and "region" not in m["tables"]["orders"]["columns"]
     report = import_shop(tmp_path / "r.yaml", tmp_path / "r.duckdb")
     assert report.tables["orders"] > 0 and report.ids["order"] == "digits"
 

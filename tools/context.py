@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shoplens.data.semantic import SemanticLayer
+from shoplens.data.semantic import FULL_VALUES, SemanticLayer
 from shoplens.tools.charts.renderer import ChartRenderer, local_renderer
 from shoplens.tools.charts.store import Retention
 from shoplens.tools.sql import SqlRunner
@@ -44,7 +44,7 @@ class ToolContext:
               retention: Retention) -> ToolContext:
         generation = runner.generation
         semantic = SemanticLayer.load(semantic_path).bind(
-            lambda sql: runner.run(sql).rows, runner.catalog.keys(), runner.as_of
+            lambda sql: runner.run(sql, row_cap=FULL_VALUES).rows, runner.catalog.keys(), runner.as_of
         )
         return cls(runner=runner, semantic=semantic, charts_dir=charts_dir, semantic_path=semantic_path,
                    generation=generation, renderer=renderer, retention=retention)

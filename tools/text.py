@@ -71,7 +71,8 @@ def tokenize(text: str) -> list[Token]:
         if raw == "&":
             out.append(Token(raw, "and", m.start(), m.end()))
             continue
-        norm = raw.replace("'s", "").replace("'", "")
+        # "50's" is a decade ("50s", as canon() reads names); "kid's" a possessive
+        norm = raw.replace("'", "") if re.fullmatch(r"\d+'s", raw) else raw.replace("'s", "").replace("'", "")
         norm = norm if re.fullmatch(r"[\d.]+", norm) else norm.replace(".", "")
         out.append(Token(raw, singular(norm), m.start(), m.end()))
     return out

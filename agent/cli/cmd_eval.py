@@ -25,7 +25,7 @@ def eval_(
     show_failures: bool = typer.Option(False, "--show-failures", "-f", help="List each failure: question, "
                                        "expected, got."),
     skip_slow: bool = typer.Option(False, "--skip-slow", help="Skip the slow questions (forecasts, ~15 s each)."),
-    eval_set: str = typer.Option("demo", "--set", help="Which set: demo (English) or zh (Chinese); see evals/sets.yaml."),
+    eval_set: str = typer.Option("demo", "--set", help="Which set: demo (English), zh (Chinese) or retail (a generated online-retail export, imported); see evals/sets.yaml."),
     split: str = typer.Option("all", "--split", help="tuned, heldout or all (the held-out split is never tuned on)."),
     questions: Path | None = typer.Option(None, "--questions", help="A YAML file of questions instead of a set."),
     min_accuracy: float | None = typer.Option(None, "--min-accuracy", help="Exit with code 1 when overall accuracy "
@@ -34,11 +34,20 @@ def eval_(
 ) -> None:
     """Evaluate the offline planner: ask every question of the set (no LLM), compare each answer's facts with
     hand-written SQL on the raw tables, and print the accuracy per kind of question."""
-    from shoplens.agent.evaluation import load_questions, load_set, run_eval
+    from shoplens.agent.eval_warehouse import prepare
+    from shoplens.agent.evaluation import eval_sets, load_questions, load_set, run_eval
     from shoplens.data.errors import ShopLensError
 
     s = common.settings(db=db)
-    if not s.db_path.exists():
+    spec = {} if questions else eval_sets().get(eval_set, {})
+    truth = None
+    if isinstance(spec.get("warehouse"), dict):  # a fixture: generated, imported, with its own truth
+        try:
+            s, truth = prepare(s, spec, progress=None if quiet or as_json else common.err.print)
+        except ShopLensError as exc:
+            common.fail(str(exc), exc.exit_code, as_json=as_json)
+            return
+    elif not s.db_path.exists():
         common.fail(f"No warehouse at {s.db_path}. Build the demo shop first, e.g. "
                     f"`shoplens data demo --scale 0.2 --seed 42 --path {s.db_path}` (about 5 s), then rerun "
                     "`shoplens eval` (with --db if you chose another path).", 2, as_json=as_json)
@@ -53,7 +62,7 @@ def eval_(
         with _progress(quiet or as_json) as bar:
             task = bar.add_task("Evaluating", total=len(selected))
             report = run_eval(s.replace(llm_base_url=None), qs, kinds=kind, ids=question_id,
-                              include_slow=not skip_slow, on_result=lambda r: bar.advance(task))
+                              include_slow=not skip_slow, on_result=lambda r: bar.advance(task), truth=truth)
     except ShopLensError as exc:
         common.fail(str(exc), exc.exit_code, as_json=as_json)
         return

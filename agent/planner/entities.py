@@ -103,7 +103,8 @@ class EntityMatcher:
         for d in semantic.dimensions.values():
             for phrase in (d.name.replace("_", " "), d.label, *d.synonyms):
                 dim_phrases.setdefault(normalize_phrase(phrase), d.name)
-        dim_phrases.update(EXTRA_DIM_PHRASES)
+        own = {p for p, d in dim_phrases.items() if semantic.dimensions[d].declared}  # the shop's words win
+        dim_phrases.update({p: d for p, d in EXTRA_DIM_PHRASES.items() if p not in own})
         self.dim_phrases = {p: d for p, d in dim_phrases.items() if d in semantic.dimensions}
         alt = "|".join(phrase_body(p) + r"(?:e?s)?" for p in sorted(self.dim_phrases, key=len, reverse=True))
         self._gb = [re.compile(rf"\b{GB_PREFIX}\s+(?:the\s+|our\s+|their\s+|different\s+|all\s+|individual\s+|"
@@ -139,6 +140,10 @@ class EntityMatcher:
                     eventish = bool(timeish and timeish(raw_base))  # type: ignore[operator]
                     self._names[base].append((v.dim, v.value, eventish))
         self._names_max = max((len(k) for k in self._names), default=0)
+        self._heads: dict[tuple[str, ...], set[str]] = defaultdict(set)  # name minus its first word -> first words
+        for k in self._names:
+            if len(k) >= 3:
+                self._heads[k[1:]].add(k[0])
         self._other_values = {v.tokens[0] for v in self.values if v.dim != "campaign" and len(v.tokens) == 1}
 
     # ------------------------------------------------------------------------------------------- prematch
@@ -168,6 +173,10 @@ class EntityMatcher:
                    for a, b in self._event_spans(text)):
                 i += n  # "holiday" in "the 2025 holiday season" is the calendar event, not a campaign's name
                 continue
+            while i > 0 and (longer := self._typo_head(toks, i, n)):  # "jembo bag red retrospot": a longer name
+                i, n, entries = i - 1, n + 1, longer
+                out.notes.append(f"'{text[toks[i].start:toks[i + n - 1].end]}' read as "
+                                 f"{self.semantic.dimensions[entries[0][0]].label.lower()} '{entries[0][1]}'")
             if i + n < len(toks) and all(d == "brand" for d, _, _ in entries) and \
                     toks[i + n].norm in self._product_words.get(tuple(t.norm for t in toks[i:i + n]), ()):
                 i += n  # "cuddle cove plush": the brand starts a product's name; the value matcher reads it all
@@ -190,6 +199,16 @@ class EntityMatcher:
                             if len(str(s).split()) >= 2}, key=len, reverse=True)
             self._event_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b") if names else None
         return [m.span() for m in self._event_re.finditer(text)] if self._event_re else []
+
+    def _typo_head(self, toks: list[Token], i: int, n: int) -> list[tuple[str, str, bool]] | None:
+        """The names one word longer than ``toks[i:i+n]`` whose first word is a typo of the word before it."""
+        key = tuple(t.norm for t in toks[i:i + n])
+        word = toks[i - 1].norm
+        if toks[i - 1].end + 3 < toks[i].start or len(word) < 4 or word in COMMON or not word.isalpha():
+            return None
+        heads = [h for h in self._heads.get(key, ()) if h[0] == word[0] and abs(len(h) - len(word)) <= 1
+                 and OSA.distance(h, word, score_cutoff=1) <= 1]
+        return self._names[(heads[0], *key)] if len(heads) == 1 else None
 
     def _campaign_prefix(self, toks: list[Token], i: int) -> tuple[int, list[tuple[str, str, bool]]] | None:
         """'the 618 campaigns', 'black friday promo': every campaign whose base name starts with these words."""
@@ -369,7 +388,7 @@ class EntityMatcher:
         named = out.filters.get("product", [])
         if len(named) != 1:
             return
-        first = next((v for v in self.values if v.dim == "product" and v.value == named[0]), None)
+        first = self.vm.by_value.get(("product", named[0]))
         brand = next((b for b in self._product_words if first and first.tokens[:len(b)] == b), None)
         if first is None or brand is None:
             return

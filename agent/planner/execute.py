@@ -14,6 +14,7 @@ from typing import Any
 from shoplens.agent.events import AnswerMeta, Event, Notice, TextDelta
 from shoplens.agent.planner import answer_charts, wording, wording_insights
 from shoplens.agent.planner import facts as facts_mod
+from shoplens.agent.planner.coverage import definition_line, thin_comparison
 from shoplens.agent.planner.execute_insights import InsightKinds
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.steps import Result, Steps
@@ -45,6 +46,10 @@ class Executor(InsightKinds):
             yield TextDelta(wording_insights.cannot(str(exc)))
             facts = {"kind": plan.kind, "error": str(exc)}
         facts.setdefault("kind", plan.kind)
+        said = definition_line(self.sem, str(facts.get("metric"))) if "value" in facts or "rows" in facts or \
+            "series" in facts else None
+        if said:
+            yield TextDelta(f"\n\n_{said}_")
         yield AnswerMeta(
             period=period, facts=jsonable(facts), choices=list(plan.choices) if plan.kind == "clarify" else []
         )
@@ -57,6 +62,12 @@ class Executor(InsightKinds):
         metric = yield from self._metric(plan)
         period = yield from self._period(plan)
         prev = self._previous(plan, period) if plan.period is not None else None
+        thin = thin_comparison(period, prev, self.ctx.data_start, self.ctx.as_of) if prev else None
+        if thin and plan.compare_period is None and not plan.compare_mode:  # not asked for: left out
+            yield Notice(f"Not compared with {prev.label if prev else ''}: {thin}.")
+            prev = None
+        elif thin:
+            yield Notice(thin[0].upper() + thin[1:] + ".")
         facts = self._base("figure", metric, plan, period)
         out = yield from self._figure_step(metric, plan, period, prev)
         for key in ("value", "previous_value", "change_pct", "change_abs", "compare_period"):
@@ -231,6 +242,8 @@ class Executor(InsightKinds):
         period = yield from self._period(plan)
         prev = self._previous(plan, period, required=True)
         assert prev is not None
+        if thin := thin_comparison(period, prev, self.ctx.data_start, self.ctx.as_of):
+            yield Notice(thin[0].upper() + thin[1:] + ".")
         by = plan.group_by[0] if plan.group_by else None
         args = {
             "metric": metric,

@@ -54,6 +54,13 @@ VALUE_ALIASES = {  # (dimension, alias) -> value, used when the value exists
     ("campaign_channel", "social media"): "social", ("campaign_channel", "e mail"): "email",
     ("campaign_channel", "banner"): "display", ("campaign_channel", "emails"): "email",
     ("city", "nyc"): "New York", ("city", "la"): "Los Angeles", ("city", "vegas"): "Las Vegas",
+    # a country dimension declared by the shop, as exports spell countries (UCI Online Retail: EIRE, RSA, USA)
+    ("country", "uk"): "United Kingdom", ("country", "britain"): "United Kingdom",
+    ("country", "great britain"): "United Kingdom", ("country", "gb"): "United Kingdom",
+    ("country", "ireland"): "EIRE", ("country", "republic of ireland"): "EIRE", ("country", "eire"): "Ireland",
+    ("country", "united states"): "USA", ("country", "america"): "USA", ("country", "usa"): "United States",
+    ("country", "south africa"): "RSA", ("country", "uae"): "United Arab Emirates",
+    ("country", "holland"): "Netherlands", ("country", "the netherlands"): "Netherlands",
 }
 EXTRA_DIM_PHRASES = {"day of week": "weekday", "day of the week": "weekday", "weekday": "weekday",
                      "days of the week": "weekday", "days of week": "weekday",
@@ -84,7 +91,7 @@ EXCLUDE_RE = re.compile(r"(?:excluding|exclude|except(?:\s+for)?|without|other\s
 GB_PREFIX = (r"(?:by|per|across(?:\s+all)?|for\s+(?:each|every|all)|in\s+each|each|every|split\s+(?:by|across|"
              r"between|into)|broken\s+down\s+by|break\s*down\s+by|breakdown\s+by|breakdown\s+per|grouped\s+by|"
              r"group\s+by|segmented\s+by|sliced\s+by|compare(?:d)?|comparing|between|among|vs\.?\s+other)")
-RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|highest|lowest|most\s+popular|"
+RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|highest|lowest|busiest|quietest|most\s+popular|"
                rf"least\s+popular|(?:best|top|worst|bottom|low|poorly|under)[\s\-]?(?:selling|performing|rated|"
                rf"performers?)|poorest|weakest|strongest|busiest|slowest|quietest|fastest[\s\-]growing|rank(?:ing)?|"
                rf"list\s+(?:the\s+)?)"

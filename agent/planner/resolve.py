@@ -22,6 +22,8 @@ _NO_PERIOD = {"unsupported", "describe", "clarify"}
 _SUBSTITUTE = {"sentiment": "avg_rating", "negative_share": "avg_rating"}
 
 
+_NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
 class Resolver(PeriodResolver):
     def __init__(self, ctx: ParseContext) -> None:
         self.ctx = ctx
@@ -69,8 +71,13 @@ class Resolver(PeriodResolver):
                           r"(?:selling|rated|performing|seller|grossing)?\s+([a-z]+)\b", p.text)
         one_named = bool(after and not ents.group_words and len(after.group(1)) > 3
                          and not after.group(1).endswith("s") and p.mask.overlaps(*after.span(1)))
+        which_n = re.search(r"\b(?:which|what)\s+(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+[a-z]",
+                            p.blank)  # "which 5 products made the most money"
         if it.top_n:
             plan.top_n = it.top_n
+        elif which_n and dim:
+            w = which_n.group(1)
+            plan.top_n = int(w) if w.isdigit() else _NUMBER_WORDS.index(w) + 2
         elif singular or (it.rank_grain and not plan.group_by) or one_named:  # "the best-selling book": one
             plan.top_n = 1
             plan.winner = bool(plan.group_by)

@@ -19,6 +19,7 @@ from shoplens.agent.planner.context import ParseContext
 from shoplens.agent.planner.entities import Entities, EntityMatcher
 from shoplens.agent.planner.intent import Intent, decide_kind, detect, rules
 from shoplens.agent.planner.lexicon import KIND_WORDS, SHOP_WORDS
+from shoplens.agent.planner.missing_dims import missing_dimension
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.resolve import Resolver
 from shoplens.data.semantic import Metric, SemanticLayer
@@ -102,7 +103,8 @@ class Understander:
             return plan
         if kind == "clarify":
             return plan  # the question and choices are filled in by the resolver
-        unknown = self._unknown_measure(p, kind)
+        unknown = self._unknown_measure(p, kind) or missing_dimension(p.blank, self.semantic,
+                                                                      set(self.entities.dim_phrases))
         if unknown:
             plan.kind, plan.reason = "unsupported", unknown
             return plan

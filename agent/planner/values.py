@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 FOLLOWUP_LEADS = frozenset(["just", "only", "and", "what", "about", "how", "now", "then", "but", "instead", "same",
                             "for", "the", "on", "in", "via", "through", "please", "pls", "ok", "okay"])
 
+_FEW = 64  # a window's candidate values beyond which the index narrows them
+_CODE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")  # a code mixing letters and digits
+_CODE_CUE = re.compile(r"\b(?:sku|skus|code|item|stock\s*code|stockcode|article|product|part)\s*(?:#|no\.?|number)?\s*"
+                       r"(?P<code>[a-z0-9][a-z0-9\-]{1,30})\b")
+
 
 @dataclass
 class _Value:
@@ -77,6 +82,13 @@ class ValueMatcher:
                 toks = tuple(t for t in canon(v).split() if t not in STOPWORDS)
                 if toks:
                     self.values.append(_Value(d.name, v, toks, v.lower()))
+        self.codes: dict[str, tuple[str, str]] = {}  # a value's code (SKU), lower case -> (dimension, value)
+        for d in semantic.dimensions.values():
+            for alias, value in d.aliases.items():
+                self.codes.setdefault(alias.lower(), (d.name, value))
+                toks = tuple(t for t in canon(alias).split() if t not in STOPWORDS)
+                if (len(toks) == 1 and len(toks[0]) >= 4 and _CODE.fullmatch(toks[0])) or len(toks) >= 2:
+                    self.values.append(_Value(d.name, value, toks, alias.lower()))  # "85123a", another spelling
         for (dim, alias), value in VALUE_ALIASES.items():
             if dim in semantic.dimensions and value in semantic.dimensions[dim].values:
                 self.values.append(_Value(dim, value, tuple(canon(alias).split()), alias))
@@ -89,6 +101,19 @@ class ValueMatcher:
                 self.vocab[t].add(idx)
             self._nospace["".join(v.tokens)].append(idx)
         self._single_values = {v.tokens[0] for v in self.values if len(v.tokens) == 1}
+        # The index that keeps a window's candidates few at catalogue scale (100k products): a value can only be
+        # named in full by as many words as it has, or in part through a rare word or (products) its first word.
+        self.by_value: dict[tuple[str, str], _Value] = {}
+        for v in self.values:
+            self.by_value.setdefault((v.dim, v.value), v)
+        self._size = [len(set(v.tokens)) for v in self.values]
+        self._upto = [{idx for idx, k in enumerate(self._size) if k <= n} for n in range(8)]  # ids by word count
+        self._rare_vocab = {t: {idx for idx in ids if self._df[(self.values[idx].dim, t)] <= 3}
+                            for t, ids in self.vocab.items()}  # value ids where the word is rare (distinctive)
+        self._rare_hits: dict[str, set[int]] = {}  # question word -> ids reached through a rare similar word
+        self._first: dict[str, set[int]] = defaultdict(set)
+        for idx, v in enumerate(self.values):
+            self._first[v.tokens[0]].add(idx)
         self._vocab_by_first: dict[str, list[str]] = defaultdict(list)
         for t in self.vocab:
             self._vocab_by_first[t[0]].append(t)
@@ -112,11 +137,14 @@ class ValueMatcher:
     def _lookup(self, q: str) -> dict[int, float]:
         """Value ids containing a word similar to ``q``, with the best similarity."""
         hits = dict.fromkeys(self.vocab.get(q, ()), 1.0)
+        rare = set(self._rare_vocab.get(q, ()))
+        self._rare_hits[q] = rare
         if q in COMMON or len(q) < 5 or not q.isalpha():
             return hits
         for t in self._vocab_by_first.get(q[0], ()):
             s = self._sim(q, t) if abs(len(t) - len(q)) <= 2 and t != q else 0.0
             if s:
+                rare |= self._rare_vocab[t]
                 for idx in self.vocab[t]:
                     hits[idx] = max(hits.get(idx, 0.0), s)
         return hits
@@ -125,6 +153,7 @@ class ValueMatcher:
         """Dimension values over n-gram windows of the unmasked words, into ``out``."""
         from shoplens.agent.planner.entities import Ambiguity, Family
 
+        self._named_codes(text, mask, out)
         toks = tokenize(text)
         live = [not mask.covers(t) for t in toks]
         lookups = [self._lookup(t.norm) if live[k] and t.norm not in STOPWORDS else {} for k, t in enumerate(toks)]
@@ -184,6 +213,18 @@ class ValueMatcher:
                 out.notes.append(f"'{text[start:end]}' read as {self.semantic.dimensions[c.dim].label.lower()} "
                                  f"'{c.value}'")
 
+    def _named_codes(self, text: str, mask: Mask, out: Entities) -> None:
+        """'sku 22423', 'stock code 85123A': a value named by its code, digits-only codes included."""
+        for m in _CODE_CUE.finditer(mask.blank(text)):
+            hit = self.codes.get(m.group("code"))
+            if hit is None or mask.overlaps(*m.span("code")):
+                continue
+            dim, value = hit
+            if value not in out.filters.get(dim, []):
+                out.filters.setdefault(dim, []).append(value)
+            mask.add(m.start(), m.end(), f"value:{dim}")
+            out.notes.append(f"'{m.group('code')}' read as {self.semantic.dimensions[dim].label.lower()} '{value}'")
+
     def _window(self, toks: list[Token], content: list[int], i: int, j: int,
                 lookups: list[dict[int, float]]) -> list[_Cand]:
         out: list[_Cand] = []
@@ -194,14 +235,22 @@ class ValueMatcher:
             v = self.values[idx]
             out.append(_Cand(v.dim, v.value, i, j, True, len(content), 1.0))
         pool: set[int] | None = None
-        for k in content:
-            pool = set(lookups[k]) if pool is None else pool & set(lookups[k])
+        for k in sorted(content, key=lambda k: len(lookups[k])):  # the rarest word first: small sets, no copies
+            pool = set(lookups[k]) if pool is None else pool & lookups[k].keys()
             if not pool:
                 return out
         seen = {(c.dim, c.value) for c in out}
+        if pool and len(pool) > _FEW:  # only values that can pass below (the same answer, far fewer checks)
+            n = len(content)
+            firsts = set().union(*(self._first.get(w, set()) for w in joined)) if n >= 2 else set()
+            rare = set().union(*(self._rare_hits.get(toks[k].norm, set()) for k in content))
+            pool = (pool & self._upto[min(n, 7)]) | (pool & rare) | (pool & firsts)
         after = toks[j + 1].norm if j + 1 < len(toks) else ""
         named = i > 0 and toks[i - 1].norm in ("the", "our", "that") and (not after or after in STOPWORDS)
-        for idx in pool or ():
+        partials = 0
+        for idx in sorted(pool or (), key=self._size.__getitem__):  # full matches (fewest words) first
+            if partials > _FEW and self._size[idx] > len(content):
+                break  # only partial matches are left, and there are too many to name anything
             v = self.values[idx]
             if (v.dim, v.value) in seen:
                 continue
@@ -210,7 +259,11 @@ class ValueMatcher:
                 continue  # two question words on one value word
             score = sum(lookups[k][idx] for k in content) / len(content)
             full = matched == set(v.tokens)
-            if not full and not self._partial_ok(v, matched, len(content), score, named=named):
+            if not full and (partials > _FEW or not self._partial_ok(v, matched, len(content), score, named=named)):
+                continue
+            partials += not full
+            if partials > _FEW:  # words naming hundreds of values in part ("set of 2") name none of them
+                out = [c for c in out if c.full]
                 continue
             seen.add((v.dim, v.value))
             out.append(_Cand(v.dim, v.value, i, j, full, len(content), score))
@@ -245,7 +298,7 @@ class ValueMatcher:
         word = tok.norm
         if c.i != c.j:
             return True
-        v_raw = next((v.raw for v in self.values if v.dim == c.dim and v.value == c.value), "")
+        v_raw = self.by_value[(c.dim, c.value)].raw if (c.dim, c.value) in self.by_value else ""
         if word in COMMON and tok.text != v_raw:
             return False  # "top" is not the subcategory "Tops"
         if not c.full and c.dim in ("category", "subcategory") and len(word) >= 3 and v_raw.startswith(tok.text) \

@@ -155,7 +155,7 @@ class Builder:
         for table in TABLES:
             if table not in self.mapping.tables:
                 continue
-            self.con.execute(create_table_sql(table))
+            self.con.execute(create_table_sql(table, self.mapping.columns_of(table)))
             self._rows_view(table)
             if table in AGGREGATE or (table == "reviews" and "reviews.review_id" in self._mapped("reviews")):
                 self._insert_keyed(table)
@@ -164,16 +164,28 @@ class Builder:
             if table == "products":
                 for stmt in unique_names_sql("products").split(";\n"):
                     self.con.execute(stmt)
+                self._product_aliases()
             row = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()
             counts[table] = int(row[0]) if row else 0
             on_table(table)
         return counts
 
+    def _product_aliases(self) -> None:
+        """``product_aliases``: the other spellings a product's lines carry ("CREAM HANGING HEART T-LIGHT HOLDER" on
+        some lines of 85123A, named "WHITE HANGING HEART T-LIGHT HOLDER"), so a question may use either."""
+        if "products.name" not in self._mapped("products"):
+            return
+        clean = "trim(regexp_replace(r.name, '\\s+', ' ', 'g'))"
+        self.con.execute(
+            f"CREATE TABLE product_aliases AS SELECT DISTINCT r.product_id, {clean} AS alias "
+            f"FROM _sl_rows_products r JOIN products p ON p.product_id = r.product_id "
+            f"WHERE r.name IS NOT NULL AND {clean} <> '' AND lower({clean}) <> lower(p.name) ORDER BY 1, 2")
+
     def _rows_view(self, table: str) -> None:
         """``_sl_rows_<table>``: kept rows with contract column names and key columns turned into ids."""
         clean, cols, joins = self.clean_of(table), ["c._sl_rid AS _sl_rid"], []
         present = set(self.plans[self.mapping.tables[table].source].clean_columns)
-        for col in TABLES[table]:
+        for col in self.mapping.columns_of(table):
             if f"{table}.{col.name}" not in present:
                 cols.append(f"NULL::{col.type} AS {col.name}")
                 continue
@@ -202,7 +214,7 @@ class Builder:
                          f"{' '.join(joins)} WHERE c._sl_reason IS NULL AND NOT c._sl_dup")
 
     def _insert_rows(self, table: str) -> None:
-        names = [c.name for c in TABLES[table]]
+        names = [c.name for c in self.mapping.columns_of(table)]
         select = list(names)
         if table == "order_items" and "order_items.line_no" not in self._mapped("order_items"):
             select[names.index("line_no")] = "row_number() OVER (PARTITION BY order_id ORDER BY _sl_rid)"
@@ -223,7 +235,7 @@ class Builder:
         default = "first" if table in ("orders", "reviews") else "mode"
         select: dict[str, str] = {key: f"g.{key}"}
         ctes, joins, aggs = [], [], []
-        for col in TABLES[table]:
+        for col in self.mapping.columns_of(table):
             if col.name == key:
                 continue
             how = AGGREGATE.get(table, {}).get(col.name, default)
@@ -250,7 +262,7 @@ class Builder:
             select["category"] = f"coalesce({select['category']}, {literal(UNCATEGORISED)})"
         group = f"SELECT {key}{''.join(', ' + a for a in aggs)} FROM {rows} GROUP BY {key}"
         with_ = f"WITH {', '.join(ctes)} " if ctes else ""
-        names = [c.name for c in TABLES[table]]
+        names = [c.name for c in self.mapping.columns_of(table)]
         exprs = ", ".join(f"{select[n]} AS {n}" for n in names)
         self.con.execute(f"INSERT INTO {table} ({', '.join(names)}) {with_}SELECT {exprs} "
                          f"FROM ({group}) g {' '.join(joins)}")
@@ -259,7 +271,7 @@ class Builder:
         """Warnings for derived orders whose lines disagree on an order field (the first line's value is kept)."""
         if "orders" not in self.mapping.tables or not self.derived("orders"):
             return []
-        fields = [c.name for c in TABLES["orders"] if f"orders.{c.name}" in self._mapped("orders")
+        fields = [c.name for c in self.mapping.columns_of("orders") if f"orders.{c.name}" in self._mapped("orders")
                   and c.name not in ("order_id", "order_ts", "order_date", "status")]
         if not fields:
             return []

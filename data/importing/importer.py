@@ -22,6 +22,7 @@ import duckdb
 from shoplens.data.contract import TABLES
 from shoplens.data.errors import DataError, UserInputError
 from shoplens.data.importing.build import Builder
+from shoplens.data.importing.dimensions import write_dimensions
 from shoplens.data.importing.mapping import Mapping, load_mapping
 from shoplens.data.importing.plan import SourcePlan, clean_sql, compile_source, dup_sql
 from shoplens.data.importing.sources import headers, resolve_files, stage_source
@@ -205,6 +206,7 @@ def _run(con: duckdb.DuckDBPyConnection, m: Mapping, files: dict, report: Import
         tick(f"Wrote {table}", _READ + _CLEAN + _BUILD * len(written) / len(m.tables))
 
     report.tables = builder.build_tables(on_table)
+    write_dimensions(con, m.dimensions)
     report.warnings += builder.conflicts()
     if not report.tables.get("orders") or not report.tables.get("order_items"):
         raise DataError("No order lines were kept, so there is nothing to import.",

@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from shoplens.data.contract import REQUIRED_TABLES, TABLES
+from shoplens.data.contract import REQUIRED_TABLES, TABLES, Column
 from shoplens.data.errors import UserInputError
 
-TOP_KEYS = ("version", "on_error", "ids", "dates", "decimal", "sources", "tables")
+TOP_KEYS = ("version", "on_error", "ids", "dates", "decimal", "sources", "tables", "dimensions")
 SOURCE_KEYS = ("path", "format", "delimiter", "quote", "escape", "encoding", "header", "skip_rows",
                "drop_duplicates", "dates", "decimal")
 TABLE_KEYS = ("source", "columns", "negative_quantity")
@@ -111,6 +111,11 @@ class Mapping:
     ids: dict[str, str]  # entity -> strategy
     sources: dict[str, SourceSpec]
     tables: dict[str, TableSpec]
+    dimensions: dict[str, Any] = field(default_factory=dict)  # name -> DimensionSpec (importing/dimensions.py)
+
+    def columns_of(self, table: str) -> tuple[Column, ...]:
+        """The contract's columns of ``table`` and the shop's own dimensions stored on it."""
+        return TABLES[table] + tuple(d.column for d in self.dimensions.values() if d.table == table)
 
     def tables_of(self, source: str) -> list[TableSpec]:
         return [t for t in self.tables.values() if t.source == source]
@@ -153,7 +158,10 @@ def parse_mapping(raw: Any, *, base_dir: Path, origin: str = "mapping") -> Mappi
     ids = _ids(raw.get("ids", "auto"), origin)
     sources = _sources(raw.get("sources"), origin, dates, decimal)
     tables = _tables(raw.get("tables"), origin, sources)
-    mapping = Mapping(origin, base_dir, on_error, ids, sources, tables)
+    from shoplens.data.importing.dimensions import parse_dimensions
+
+    dimensions = parse_dimensions(raw.get("dimensions"), origin, tables)
+    mapping = Mapping(origin, base_dir, on_error, ids, sources, tables, dimensions)
     _inherit_keys(mapping)
     _check_required(mapping)
     return mapping

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from shoplens.data.contract import TABLES, Column
+from shoplens.data.contract import Column
 from shoplens.data.errors import UserInputError
 from shoplens.data.importing.expr import Compiled, ExprCompiler
 from shoplens.data.importing.mapping import KEY_COLUMNS, ColumnSpec, Mapping, SourceSpec
@@ -116,7 +116,7 @@ def compile_source(plan: SourcePlan, mapping: Mapping) -> None:
     label = f"source '{plan.spec.name}' ({plan.files[0].path.name}{' ...' if len(plan.files) > 1 else ''})"
     compiler = ExprCompiler(list(plan.header_types), plan.typed_alias, plan.num_fn, plan.ts_fn, label)
     for table in plan.tables:
-        for col in TABLES[table]:
+        for col in mapping.columns_of(table):
             spec = mapping.tables[table].columns.get(col.name)
             if spec is None:
                 continue
@@ -244,7 +244,7 @@ def clean_sql(plan: SourcePlan, mapping: Mapping, derived_owner: dict[str, bool]
     checks: list[Check] = list(_dedupe_checks(plan.parse_checks))
     mids, finals = {}, {}
     for table in plan.tables:
-        for col in TABLES[table]:
+        for col in mapping.columns_of(table):
             alias = col_alias(table, col.name)
             if alias in plan.mapped:
                 mid, final = _coerce(plan, table, col, checks)
@@ -339,7 +339,7 @@ def _required_checks(plan: SourcePlan, mapping: Mapping, derived_owner: dict[str
     out = []
     order_level = "orders" in plan.tables and mapping.shares_source("orders", "order_items")
     for table in plan.tables:
-        for col in TABLES[table]:
+        for col in mapping.columns_of(table):
             alias = col_alias(table, col.name)
             is_key = col.primary_key
             required = (not col.nullable and not is_key) or (is_key and alias in plan.mapped)

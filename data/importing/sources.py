@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from shoplens.data.errors import DataError, UserInputError
+from shoplens.data.importing.fieldcount import field_count_problem
 from shoplens.data.importing.mapping import SourceSpec, closest
 from shoplens.data.importing.transforms import ident, literal
 
@@ -89,6 +90,9 @@ def where_label(spec: SourceSpec, path: Path) -> str:
 
 
 def read_error(path: Path, spec: SourceSpec, exc: duckdb.Error) -> DataError:
+    miscount = field_count_problem(path, spec)  # the real cause behind many sniffing and "encoding" errors
+    if miscount is not None:
+        return miscount
     text = str(exc)
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     if "unicode" in text.lower() or "utf" in text.lower() and "encoding" in text.lower():
@@ -148,6 +152,9 @@ def _missing_column(con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path
     have = [c for c, _ in headers(con, spec, path)]
     lower = {c.lower() for c in have}
     missing = [c for c in wanted if c not in have and c.lower() not in lower]
+    miscount = field_count_problem(path, spec) if missing else None
+    if miscount is not None:  # a line with an extra delimiter made the whole file read as one column
+        return miscount
     if not missing:
         return DataError(f"Cannot read {path}: {str(exc).splitlines()[0]}")
     near = closest(missing[0], have)

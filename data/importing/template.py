@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from shoplens.data.errors import UserInputError
+from shoplens.data.importing.grouping import group_patterns
 from shoplens.data.importing.mapping import SourceSpec, parse_mapping
 from shoplens.data.importing.sources import file_format, reader_sql
 
@@ -64,7 +65,7 @@ def _norm(text: str) -> str:
 @dataclass
 class SourceGuess:
     name: str
-    pattern: str
+    pattern: str | list[str]
     headers: list[str]
     sample: dict[str, list[str]] = field(default_factory=dict)
     matches: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> contract column -> header
@@ -103,12 +104,17 @@ def _read(pattern: str, base: Path) -> tuple[list[str], dict[str, list[str]], Pa
         raise UserInputError(f"No file matches {pattern}.", hint="Give paths to your CSV or Parquet exports.")
     spec = SourceSpec(name="x", patterns=[pattern])
     con = duckdb.connect()
-    try:
-        rel = con.sql(f"SELECT * FROM {reader_sql(spec, paths[0])} LIMIT 5000")
-        cols = list(rel.columns)
-        rows = rel.fetchall()
+    rows: list = []
+    try:  # the first, a middle and the last file: one day's dates rarely tell day-first from month-first
+        for path in dict.fromkeys([paths[0], paths[len(paths) // 2], paths[-1]]):
+            rel = con.sql(f"SELECT * FROM {reader_sql(spec, path)} LIMIT {5000 if path == paths[0] else 500}")
+            if path == paths[0]:
+                cols = list(rel.columns)
+            elif list(rel.columns) != cols:
+                continue
+            rows += rel.fetchall()
     except duckdb.Error as exc:
-        raise UserInputError(f"Cannot read {paths[0]}: {str(exc).splitlines()[0]}") from exc
+        raise UserInputError(f"Cannot read {path}: {str(exc).splitlines()[0]}") from exc
     finally:
         con.close()
     sample = {c: [str(r[i]) for r in rows if r[i] is not None and str(r[i]).strip()] for i, c in enumerate(cols)}
@@ -116,7 +122,9 @@ def _read(pattern: str, base: Path) -> tuple[list[str], dict[str, list[str]], Pa
 
 
 def _source_name(pattern: str, taken: set[str]) -> str:
-    stem = re.sub(r"[^a-z0-9]+", "_", Path(pattern).stem.lower()).strip("_") or "source"
+    stem = re.sub(r"[^a-z0-9]+", "_", Path(pattern).stem.lower()).strip("_")
+    if globlib.has_magic(Path(pattern).name) or not stem or stem[0].isdigit():  # "exports/*.csv", "2024-01-02.csv"
+        stem = re.sub(r"[^a-z0-9]+", "_", Path(pattern).parent.name.lower()).strip("_") or stem or "source"
     stem = stem if not stem[0].isdigit() else f"s_{stem}"
     name, i = stem, 2
     while name in taken:
@@ -130,11 +138,13 @@ def build_template(patterns: list[str], *, base: Path | None = None, mapping_dir
     if not patterns:
         raise UserInputError("Give at least one export file (CSV or Parquet).")
     guesses: list[SourceGuess] = []
-    for pattern in patterns:
+    for group in group_patterns(list(patterns), base):  # same-header files (one per day) are one source
+        pattern = group if isinstance(group, str) else group[0]
         headers, sample, first = _read(pattern, base)
         file_format(SourceSpec(name="x", patterns=[pattern]), first)
-        g = SourceGuess(_source_name(pattern, {x.name for x in guesses}), _relative(pattern, base, mapping_dir),
-                        headers, sample)
+        where: str | list[str] = _relative(group, base, mapping_dir) if isinstance(group, str) else \
+            [_relative(g, base, mapping_dir) for g in group]
+        g = SourceGuess(_source_name(pattern, {x.name for x in guesses}), where, headers, sample)
         g.matches = _match(headers, SYNONYMS)
         g.score = sum(1 for c in ("order_id", "product_id", "quantity") if c in g.matches["order_items"])
         guesses.append(g)
@@ -200,14 +210,20 @@ def _render(src: SourceGuess, others: list[SourceGuess]) -> str:
     if order:
         out.append(f"dates: {order}        {note}")
     sample = src.sample
-    out += ["sources:", f"  {src.name}:", f"    path: {_q(src.pattern)}",
+    path = _q(src.pattern) if isinstance(src.pattern, str) else "[" + ", ".join(_q(p) for p in src.pattern) + "]"
+    out += ["sources:", f"  {src.name}:", f"    path: {path}",
             "    drop_duplicates: true   # identical lines are counted once", "tables:", "  order_items:",
             f"    source: {src.name}"]
     qty = oi.get("quantity")
     negative = any(v.strip().startswith("-") for v in sample.get(qty or "", []))
-    out.append(f"    negative_quantity: {'returned' if negative else 'reject'}"
-               + ("   # CHECK: negative quantities found; their orders become 'returned' (or use cancelled)"
-                  if negative else "   # reject | cancelled | returned | allow"))
+    credit = _credit_prefix(src, oi.get("order_id")) if not orders.get("status") else None
+    if credit:
+        out.append("    negative_quantity: allow   # credit notes keep their negative lines: revenue is net of "
+                   "them (gross_revenue and refunds are separate metrics)")
+    else:
+        out.append(f"    negative_quantity: {'returned' if negative else 'reject'}"
+                   + ("   # CHECK: negative quantities found; their orders become 'returned' (or use cancelled)"
+                      if negative else "   # reject | cancelled | returned | allow"))
     out.append("    columns:")
     name_col = products.get("name")
     for col in ("order_id", "product_id", "quantity", "unit_price", "discount", "revenue"):
@@ -224,22 +240,33 @@ def _render(src: SourceGuess, others: list[SourceGuess]) -> str:
         out.append(f"      {col}: {value}")
     out += ["  orders:", f"    source: {src.name}   # one row per line: orders are derived from the lines",
             "    columns:"]
+    country = orders.get("region") if "country" in _norm(orders.get("region", "")) else None
     for col in ("order_ts", "customer_id", "region", "channel"):
-        if col in orders:
+        if col in orders and not (col == "region" and country):
             out.append(f"      {col}: {_q(orders[col])}")
     out += _status_lines(src, oi.get("order_id"), orders.get("status"))
     out += ["  products:", f"    source: {src.name}", "    columns:"]
     for col in ("name", "category", "subcategory", "brand", "list_price", "unit_cost"):
         if col in products:
             out.append(f"      {col}: {_q(products[col])}")
-    if "category" not in products:
+    service = _service_codes(sample.get(oi.get("product_id") or "", []))
+    if "category" not in products and service:
+        codes = ", ".join("'" + c.replace("'", "''") + "'" for c in service)
+        out += ["      category:   # CHECK: no category column; postage and fee lines are not items (units skip them)",
+                "        rules:", f"          - when: {_q(_col(oi['product_id']) + ' IN (' + codes + ')')}",
+                "            value: Non-product", "        default: Uncategorised"]
+    elif "category" not in products:
         out.append("      # category: <column>   # CHECK: no category column found; products get 'Uncategorised'")
     if "customer_id" in orders:
         out += ["  customers:", f"    source: {src.name}", "    columns:"]
-        if "region" in orders:
+        if "region" in orders and not country:
             out.append(f"      region: {_q(orders['region'])}")
         else:
             out.append(f"      customer_id: {_q(orders['customer_id'])}")
+    if country:
+        out += ["dimensions:              # the shop's own dimensions: the planner and tools pick them up",
+                "  country:", f"    column: {_q(country)}",
+                "    synonyms: [countries, market, markets, territory, territories, nation]"]
     for g in others:
         out.append(f"# Not mapped: {g.pattern} (headers: {', '.join(g.headers[:12])}). Add it under sources/tables"
                    " if it holds reviews, traffic, campaigns or spend (docs/import.md).")
@@ -255,11 +282,29 @@ def _status_lines(src: SourceGuess, order_col: str | None, status_col: str | Non
             lines.append(f"          {_q(v)}: {target or 'completed'}" + ("" if target else "   # CHECK"))
         lines.append("        default: completed")
         return lines
-    prefixes = {m.group(1) for v in src.sample.get(order_col or "", []) if (m := re.match(r"^([A-Za-z]+)\d", v))}
-    if order_col and prefixes and any(v[:1].isdigit() for v in src.sample.get(order_col, [])):
-        p = sorted(prefixes)[0]
+    p = _credit_prefix(src, order_col)
+    if order_col and p:
         return ["      status:", "        rules:",
                 f"          - when: {_q(f'{_col(order_col)} LIKE ' + repr(p + '%'))}   "
-                f"# CHECK: '{p}'-prefixed numbers look like credit notes",
-                "            value: cancelled", "        default: completed"]
+                f"# CHECK: '{p}'-prefixed numbers look like credit notes (refunds, netted out of revenue)",
+                "            value: refund", "        default: completed"]
     return []
+
+
+def _service_codes(values: list[str]) -> list[str]:
+    """The known postage/fee codes (data/importing/non_products.yaml) when the sample has any of them."""
+    from importlib import resources
+
+    import yaml
+
+    known = [str(c) for c in yaml.safe_load(resources.files("shoplens.data.importing").joinpath(
+        "non_products.yaml").read_text("utf-8"))["codes"]]
+    seen = {v.strip().upper() for v in values}
+    return known if seen & set(known) else []
+
+
+def _credit_prefix(src: SourceGuess, order_col: str | None) -> str | None:
+    """The letter prefix of credit-note numbers ('C536379') when the order numbers are otherwise plain digits."""
+    values = src.sample.get(order_col or "", [])
+    prefixes = {m.group(1) for v in values if (m := re.match(r"^([A-Za-z]+)\d", v))}
+    return sorted(prefixes)[0] if prefixes and any(v[:1].isdigit() for v in values) else None

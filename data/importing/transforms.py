@@ -13,9 +13,10 @@ from typing import Any
 
 from shoplens.data.importing.mapping import DateSpec
 
-STATUSES = ("completed", "cancelled", "returned")
+STATUSES = ("completed", "cancelled", "returned", "refund")
 #: A cancelled line outranks a returned one, which outranks completed: an order takes its highest-ranked status.
-STATUS_RANK = {"completed": 1, "returned": 2, "cancelled": 3}
+#: refund (a credit note, whose negative lines net out of revenue) outranks all: such a document is never a sale.
+STATUS_RANK = {"completed": 1, "returned": 2, "cancelled": 3, "refund": 4}
 UNCATEGORISED = "Uncategorised"
 MIN_YEAR, MAX_YEAR = 1900, 2199
 
@@ -167,7 +168,8 @@ def status_sql(expr: str) -> str:
     (and are rejected as unknown statuses)."""
     t = f"lower(trim(CAST({expr} AS VARCHAR)))"
     return (f"CASE {t} WHEN 'canceled' THEN 'cancelled' WHEN 'complete' THEN 'completed' "
-            f"WHEN 'return' THEN 'returned' ELSE nullif({t}, '') END")
+            f"WHEN 'return' THEN 'returned' WHEN 'refunded' THEN 'refund' WHEN 'credit note' THEN 'refund' "
+            f"WHEN 'credit_note' THEN 'refund' ELSE nullif({t}, '') END")
 
 
 def status_rank_sql(expr: str) -> str:
