@@ -183,3 +183,16 @@ def test_session_files_round_trip(tmp_path: Path) -> None:
 def test_cell_text() -> None:
     assert cell_text(1234567.891) == "1,234,567.89" and cell_text(0.4567, percent=True) == "45.7%"
     assert cell_text(12.5) == "12.50" and cell_text(None) == "" and cell_text(1200) == "1,200"
+
+
+def test_long_bullets_in_an_answer_wrap_instead_of_being_cut() -> None:
+    from rich.console import Console
+
+    from shoplens.agent.cli.cmd_ask import render_answer
+    from shoplens.agent.events import Answer
+
+    console = Console(width=60, record=True, highlight=False, soft_wrap=True, markup=False)
+    words = " ".join(f"w{i}" for i in range(40))
+    render_answer(Answer(question="q", mode="offline", answer=f"- **Item**: {words}"), console, show_sql=False,
+                  footer=False)
+    assert "w39" in console.export_text()

@@ -194,7 +194,7 @@ def render_answer(answer: Answer, console: Console, *, show_sql: bool = True, fo
     from rich.markdown import Markdown
     from rich.markup import escape
 
-    console.print(Markdown(answer.answer or "_(no answer)_"))
+    console.print(Markdown(answer.answer or "_(no answer)_"), soft_wrap=False)  # list items wrap, never cropped
     for table in answer.tables[:3]:
         console.print(rich_table(table))
     for chart in answer.charts:

@@ -157,8 +157,9 @@ def _why_drivers(facts: WhyFacts) -> str:
             bit += f", {mix}"
         parts.append(bit)
     if facts.get("spread"):
-        text = (f"\n\nNo single value stands out: the change is spread across {plural(dl)}, products, channels "
-                f"and regions roughly in proportion to their size. Largest by {dl}: " + "; ".join(parts) + ".")
+        checked = list(dict.fromkeys(plural(_lower(labels.get(d, d))) for d in (facts.get("by_dimension") or {})))
+        text = (f"\n\nNo single value stands out: the change is spread across {join_and(checked or [plural(dl)])} "
+                f"roughly in proportion to their size. Largest by {dl}: " + "; ".join(parts) + ".")
     else:
         text = f"\n\nMost of it comes down to the {dl}: " + "; ".join(parts) + "."
     if info.get("offset"):
