@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -50,7 +51,8 @@ class LocalConnectServer:
                 "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
                 "--conf", f"spark.connect.grpc.binding.port={self.port}",
                 "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=4",
-                "--conf", "spark.sql.session.timeZone=UTC"]
+                "--conf", "spark.sql.session.timeZone=UTC",
+                "--conf", f"spark.pyspark.python={sys.executable}"]  # UDF workers: this interpreter and packages
 
     def start(self) -> str:
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it
