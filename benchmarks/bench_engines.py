@@ -86,7 +86,7 @@ def bench_queries(db: Path, pq: Path, url: str | None, runs: int) -> None:
         times: dict[str, list[float]] = {n: [] for n in names}
         for _ in range(runs):  # interleaved, engine by engine
             for n, r in runners.items():
-                times[n].append(time_ms(lambda r=r: r.run(sql)))
+                times[n].append(time_ms(lambda r=r, sql=sql: r.run(sql)))
         p50 = {n: statistics.median(t) for n, t in times.items()}
         for n in names[1:]:
             ratios[n].append(p50[n] / p50["duckdb"])
