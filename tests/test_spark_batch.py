@@ -46,7 +46,7 @@ def test_apply_in_pandas_forecasts_equal_the_local_run(spark) -> None:
 def test_a_series_that_cannot_be_forecast_is_a_row_with_its_error(spark) -> None:
     from shoplens.tools.spark_jobs import forecast_on_spark
 
-    df = pd.concat([_series(1), pd.DataFrame({"unique_id": "tiny", "ds": pd.date_range("2025-01-06", periods=2,
+    df = pd.concat([_series(1), pd.DataFrame({"unique_id": "tiny", "ds": pd.date_range("2025-06-02", periods=2,
                                                                                       freq="W-MON"), "y": [1.0, 2.0]})])
     out = forecast_on_spark(spark, df, {"horizon": 4, "model": "auto", "freq": "W-MON", "end": df["ds"].max(),
                                         "fill": "zero", "seed": 0})

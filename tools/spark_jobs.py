@@ -37,7 +37,7 @@ def forecast_group(pdf: pd.DataFrame, opts: dict[str, Any]) -> pd.DataFrame:
                        fill=opts["fill"], seed=opts["seed"], campaigns=opts.get("campaigns"), gbm="off",
                        lstm=LSTM.get(opts["model"], "off"), explain=False)
     except ShopLensError as exc:
-        return pd.DataFrame([{"unique_id": uid, "error": str(exc)}], columns=_FORECAST_COLUMNS)
+        return _typed(pd.DataFrame([{"unique_id": uid, "error": str(exc)}]))
     frames = []
     for s in res.series:
         board = next((r for r in s.leaderboard if r.get("model") == s.model), {})
@@ -47,8 +47,21 @@ def forecast_group(pdf: pd.DataFrame, opts: dict[str, Any]) -> pd.DataFrame:
                                model_description=s.description, backtest_mase=board.get("mase"),
                                backtest_wape=None if wape is None else wape / 100.0, error=None))
     frames += [pd.DataFrame([{"unique_id": u, "error": e}]) for u, e in res.errors.items()]
-    out = pd.concat(frames, ignore_index=True)
-    return out.reindex(columns=_FORECAST_COLUMNS).astype({"step": "Int32"})
+    return _typed(pd.concat(frames, ignore_index=True))
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with exactly the schema's columns and types (an error row has no date or numbers)."""
+    import pandas as pd
+
+    out = df.reindex(columns=_FORECAST_COLUMNS)
+    out["ds"] = pd.to_datetime(out["ds"])
+    out["step"] = out["step"].astype("Int32")
+    for c in ("mean", "lo_80", "hi_80", "lo_95", "hi_95", "backtest_mase", "backtest_wape"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    for c in ("unique_id", "model", "model_description", "error"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out
 
 
 def forecast_on_spark(spark: Any, df: pd.DataFrame, opts: dict[str, Any]) -> pd.DataFrame:
@@ -76,13 +89,14 @@ def score_reviews_on_spark(spark: Any, reviews: pd.DataFrame, make_scorer: Any) 
 
     ``make_scorer()`` builds the model; it is called once per Python worker (cached in the worker), so the
     model loads once per executor process, not once per batch."""
-    import pandas as pd  # noqa: F401 - the UDF's type hints
+    import pandas as pd
     from pyspark.sql.functions import col, pandas_udf
 
-    @pandas_udf("struct<label string, score double>")  # type: ignore[call-overload]
-    def score(texts: pd.Series) -> pd.DataFrame:
+    def score(texts):  # noqa: ANN001, ANN202 - typed below: pandas_udf reads real classes, not strings
         return score_batch(texts, make_scorer)
 
+    score.__annotations__ = {"texts": pd.Series, "return": pd.DataFrame}
+    score = pandas_udf(score, "struct<label string, score double>")  # series to series, in Arrow batches
     sdf = spark.createDataFrame(reviews[["review_id", "text"]].astype({"text": str}))
     out = sdf.select("review_id", score(col("text")).alias("s")).select("review_id", "s.label", "s.score")
     return out.toPandas().sort_values("review_id", kind="stable").reset_index(drop=True)
