@@ -80,3 +80,18 @@ def _swap(staging: Path, out_dir: Path) -> None:
     staging.rename(out_dir)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def import_to_parquet(mapping: Path, out_dir: Path, **kwargs: Any) -> Any:
+    """``shoplens data import`` for Spark: the same checks and all-or-nothing import into a scratch DuckDB file,
+    then its tables written as Parquet to ``out_dir`` (replaced only when complete). Returns the import report."""
+    from shoplens.data.importing.importer import import_shop
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".shoplens-import-", dir=out_dir.parent) as tmp:
+        report = import_shop(mapping, Path(tmp) / "shop.duckdb", **kwargs)
+        if not kwargs.get("dry_run"):
+            export_parquet(Path(tmp) / "shop.duckdb", out_dir, replace=True)
+    report.target = out_dir
+    return report
