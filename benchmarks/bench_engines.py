@@ -70,7 +70,7 @@ def open_engines(pq: Path, url: str | None) -> dict:
     return engines
 
 
-def bench_queries(db: Path, pq: Path, url: str | None, runs: int) -> None:
+def bench_queries(db: Path, pq: Path, url: str | None, runs: int):  # noqa: ANN201 - the local session
     from shoplens.tools.sql import SqlRunner
 
     ctx = ToolContext.open(db, db.parent / "charts", timeout_s=600, row_cap=1_000_000)
@@ -99,6 +99,7 @@ def bench_queries(db: Path, pq: Path, url: str | None, runs: int) -> None:
     for e in engines.values():
         e.close()
     ctx.close()
+    return engines["spark local[2]"].spark
 
 
 def synthetic_series(n: int, weeks: int = 104) -> pd.DataFrame:
@@ -110,7 +111,7 @@ def synthetic_series(n: int, weeks: int = 104) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def bench_batch(n: int, url: str | None) -> None:
+def bench_batch(n: int, url: str | None, spark) -> None:  # noqa: ANN001 - a local (classic) session
     from pyspark.sql import SparkSession
 
     from shoplens.forecasting.core import forecast
@@ -122,14 +123,13 @@ def bench_batch(n: int, url: str | None) -> None:
     local = forecast(df, 8, "auto", (80, 95), freq="W-MON", end=opts["end"], fill="zero", seed=0, gbm="off",
                      lstm="off", n_jobs=2, explain=False)
     t_local = time.perf_counter() - t0
-    spark = SparkSession.builder.master("local[2]").getOrCreate()
+    print(f"  {n} weekly series x 104 weeks, horizon 8, model auto (per-series models; global models off):")
+    print(f"    local processes (joblib, n_jobs=2): {t_local:.1f} s ({n / t_local:.1f} series/s)", flush=True)
     t0 = time.perf_counter()
     remote = forecast_on_spark(spark, df, opts)
     t_spark = time.perf_counter() - t0
     local_mean = pd.concat([s.forecast.assign(unique_id=s.uid) for s in local.series])["mean"].to_numpy()
     same = np.allclose(np.sort(local_mean), np.sort(remote["mean"].to_numpy()), rtol=1e-9)
-    print(f"  {n} weekly series x 104 weeks, horizon 8, model auto (per-series models; global models off):")
-    print(f"    local processes (joblib, n_jobs=2): {t_local:.1f} s ({n / t_local:.1f} series/s)")
     print(f"    spark local[2] applyInPandas:       {t_spark:.1f} s ({n / t_spark:.1f} series/s); "
           f"spark/local {t_spark / t_local:.2f}x; forecasts {'same' if same else 'DIFF'}")
     if url:
@@ -154,6 +154,12 @@ def main() -> int:
     args.dir.mkdir(parents=True, exist_ok=True)
     server = None if args.no_connect else LocalConnectServer(log=args.dir / "connect-server.log")
     url = None
+    from pyspark.sql import SparkSession
+
+    # the local (classic) session first: once a Spark Connect session exists, the builder only makes remote ones
+    local = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").config(
+        "spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate()
+    local.sparkContext.setLogLevel("ERROR")
     if server:
         t0 = time.perf_counter()
         url = server.start()
@@ -165,7 +171,7 @@ def main() -> int:
             bench_queries(db, pq, url, args.runs)
         if args.series:
             print("batch forecasting", flush=True)
-            bench_batch(args.series, url)
+            bench_batch(args.series, url, local)
     finally:
         if server:
             server.stop()
