@@ -43,7 +43,7 @@ class Settings:
     # Warehouse engine: duckdb (the file at ``db``) or spark (Parquet tables under ``spark_warehouse``, or the
     # catalog's tables, through Spark Connect at ``spark_remote`` or a local session on ``spark_master``)
     engine: str = "duckdb"
-    spark_remote: str | None = None  # sc://host:15002
+    spark_remote: str | None = field(default=None, metadata={"secret": True})  # sc://host:15002[/;token=...]
     spark_master: str = "local[2]"
     spark_warehouse: Path | None = None
     # LLM endpoint (vLLM OpenAI-compatible server)

@@ -36,3 +36,8 @@ def test_unknown_engine_is_refused_with_the_choices(tmp_path: Path) -> None:
 def test_spark_without_a_warehouse_or_server_says_what_to_set(tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match="SHOPLENS_SPARK_WAREHOUSE"):
         open_engine(Settings.load(env={"SHOPLENS_ENGINE": "spark"}, home=tmp_path))
+
+
+def test_spark_remote_may_hold_a_token_and_is_masked(tmp_path: Path) -> None:
+    s = Settings.load(env={"SHOPLENS_SPARK_REMOTE": "sc://gw:15002/;token=abc"}, home=tmp_path)
+    assert s.spark_remote == "sc://gw:15002/;token=abc" and s.public_dict()["spark_remote"] == "***"
