@@ -96,3 +96,11 @@ def test_parquet_warehouse_is_unchanged_after_the_attacks(spark_ctx, spark_wareh
         with pytest.raises(UserInputError):
             spark_ctx.runner.run(sql)
     assert digest() == before
+
+
+def test_day_and_month_names_and_numbers_mean_the_same_on_both(spark_ctx, tool_ctx) -> None:
+    sql = ("SELECT DISTINCT order_date, dayname(order_date) AS a, monthname(order_date) AS b, isodow(order_date) AS c, "
+           "dayofweek(order_date) AS d, date_part('dow', order_date) AS e FROM orders "
+           "WHERE order_date BETWEEN DATE '2025-12-25' AND DATE '2026-01-05' ORDER BY order_date")
+    pd.testing.assert_frame_equal(_cents(spark_ctx.runner.run(sql).df), _cents(tool_ctx.runner.run(sql).df),
+                                  check_dtype=False)

@@ -7,7 +7,7 @@ import pytest
 from test_sql_runner import ATTACKS, FILE_READS
 
 from shoplens.data.errors import UserInputError
-from shoplens.tools.sqlengine.spark_gate import check_spark_sql, translate
+from shoplens.tools.sqlengine.spark_gate import check_spark_sql, to_spark, translate
 
 TABLES = ["orders", "order_items", "products", "customers", "reviews"]
 
@@ -116,6 +116,8 @@ def golden_queries(as_of):  # noqa: ANN001, ANN201 - shared with test_spark_engi
         "average rating by category": MetricQuery("avg_rating", ["category"]),
         "ROAS by campaign channel YTD": MetricQuery("roas", ["campaign_channel"], start=year_start, end=as_of),
         "sessions by month": MetricQuery("sessions", grain="month"),
+        "orders by weekday 2025": MetricQuery("orders", ["weekday"], start=dt.date(2025, 1, 1),
+                                              end=dt.date(2025, 12, 31)),
     }
 
 
@@ -125,3 +127,10 @@ def test_every_golden_semantic_query_translates(tool_ctx) -> None:
     for name, q in golden_queries(tool_ctx.as_of).items():
         duck = compile_query(q, tool_ctx.semantic)
         assert translate(duck, tool_ctx.runner.catalog).startswith(("SELECT", "WITH")), name
+
+
+def test_functions_whose_spark_namesake_means_something_else_are_rewritten() -> None:
+    out = to_spark("SELECT dayname(d) a, monthname(d) b, isodow(d) c, dayofweek(d) e, extract(isodow FROM d) f, "
+                   "date_part('dow', d) g FROM t")
+    assert out == ("SELECT DATE_FORMAT(d, 'EEEE') AS a, DATE_FORMAT(d, 'MMMM') AS b, (WEEKDAY(d) + 1) AS c, "
+                   "(DAYOFWEEK(d) - 1) AS e, (WEEKDAY(d) + 1) AS f, (DAYOFWEEK(d) - 1) AS g FROM t")

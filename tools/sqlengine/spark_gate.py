@@ -42,14 +42,44 @@ def translate(sql: str, tables: Iterable[str]) -> str:
 def to_spark(duckdb_sql: str) -> str:
     """A checked DuckDB SELECT in Spark's dialect (sqlglot), or UserInputError when it has no translation."""
     try:
-        out = sqlglot.transpile(duckdb_sql, read="duckdb", write="spark", unsupported_level="raise",
-                                comments=False)
+        trees = [t for t in sqlglot.parse(duckdb_sql, read="duckdb") if t is not None]
+        if len(trees) != 1:
+            raise UserInputError("Refused: exactly one SELECT is allowed.", hint=_HINT)
+        tree = trees[0].transform(_same_meaning)
+        return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False)
     except SqlglotError as exc:
         raise UserInputError(f"The SQL cannot be translated to Spark SQL: {_first(exc)}",
                              hint="Use standard SQL functions; DuckDB-only functions have no Spark equivalent.") from None
-    if len(out) != 1:
-        raise UserInputError("Refused: exactly one SELECT is allowed.", hint=_HINT)
-    return out[0]
+
+
+def _same_meaning(node: exp.Expression) -> exp.Expression:
+    """DuckDB functions whose Spark namesake means something else (checked on both engines in the tests):
+    day and month names are full in DuckDB ('Monday', 'January') but abbreviated in Spark 4; DuckDB's
+    ``dayofweek`` counts from Sunday = 0 and ``isodow`` from Monday = 1, Spark's ``dayofweek`` from Sunday = 1."""
+    if isinstance(node, exp.Dayname):
+        return exp.func("DATE_FORMAT", node.this, exp.Literal.string("EEEE"))
+    if isinstance(node, exp.Monthname):
+        return exp.func("DATE_FORMAT", node.this, exp.Literal.string("MMMM"))
+    if isinstance(node, exp.DayOfWeekIso):
+        return exp.paren(exp.Add(this=exp.func("WEEKDAY", node.this), expression=exp.Literal.number(1)))
+    if isinstance(node, exp.DayOfWeek):
+        return exp.paren(exp.Sub(this=exp.func("DAYOFWEEK", node.this), expression=exp.Literal.number(1)))
+    part, arg = _date_part(node)
+    if part in ("dow", "dayofweek", "weekday"):
+        return exp.paren(exp.Sub(this=exp.func("DAYOFWEEK", arg), expression=exp.Literal.number(1)))
+    if part == "isodow":
+        return exp.paren(exp.Add(this=exp.func("WEEKDAY", arg), expression=exp.Literal.number(1)))
+    return node
+
+
+def _date_part(node: exp.Expression) -> tuple[str, exp.Expression | None]:
+    """('dow', <date>) for EXTRACT(dow FROM d) and date_part('dow', d); ('', None) for anything else."""
+    if isinstance(node, exp.Extract):
+        return node.this.name.lower(), node.expression
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() in ("date_part", "datepart") \
+            and len(node.expressions) == 2:
+        return node.expressions[0].name.lower(), node.expressions[1]
+    return "", None
 
 
 def check_spark_sql(sql: str, tables: Iterable[str]) -> str:
