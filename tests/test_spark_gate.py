@@ -134,3 +134,12 @@ def test_functions_whose_spark_namesake_means_something_else_are_rewritten() -> 
                    "date_part('dow', d) g FROM t")
     assert out == ("SELECT DATE_FORMAT(d, 'EEEE') AS a, DATE_FORMAT(d, 'MMMM') AS b, (WEEKDAY(d) + 1) AS c, "
                    "(DAYOFWEEK(d) - 1) AS e, (WEEKDAY(d) + 1) AS f, (DAYOFWEEK(d) - 1) AS g FROM t")
+
+
+def test_union_by_name_becomes_positional_only_when_both_sides_line_up() -> None:
+    same = ("SELECT 'current' AS which, * FROM (SELECT sum(revenue) AS r FROM order_items WHERE product_id = 1) "
+            "UNION ALL BY NAME SELECT 'previous' AS which, * FROM (SELECT sum(revenue) AS r FROM order_items "
+            "WHERE product_id = 2)")
+    assert "BY NAME" not in to_spark(same) and "UNION ALL" in to_spark(same)
+    with pytest.raises(UserInputError, match="BY NAME"):
+        to_spark("SELECT 1 AS a, 2 AS b UNION ALL BY NAME SELECT 2 AS b, 1 AS a")

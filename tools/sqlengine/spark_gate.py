@@ -64,12 +64,29 @@ def _same_meaning(node: exp.Expression) -> exp.Expression:
         return exp.paren(exp.Add(this=exp.func("WEEKDAY", node.this), expression=exp.Literal.number(1)))
     if isinstance(node, exp.DayOfWeek):
         return exp.paren(exp.Sub(this=exp.func("DAYOFWEEK", node.this), expression=exp.Literal.number(1)))
+    if isinstance(node, exp.Union) and node.args.get("by_name"):
+        return _positional_union(node)
     part, arg = _date_part(node)
     if part in ("dow", "dayofweek", "weekday"):
         return exp.paren(exp.Sub(this=exp.func("DAYOFWEEK", arg), expression=exp.Literal.number(1)))
     if part == "isodow":
         return exp.paren(exp.Add(this=exp.func("WEEKDAY", arg), expression=exp.Literal.number(1)))
     return node
+
+
+def _positional_union(node: exp.Union) -> exp.Expression:
+    """``UNION [ALL] BY NAME`` (DuckDB) has no Spark SQL form. When both sides are the same query but for their
+    literals (the comparison tool's 'current' vs 'previous' period), their columns line up and a positional
+    union means the same; otherwise the query is refused rather than risk mismatched columns."""
+    def shape(side: exp.Expression) -> str:
+        return side.transform(lambda n: exp.Literal.string("?") if isinstance(n, exp.Literal) else n).sql("duckdb")
+
+    if shape(node.left) != shape(node.right):
+        raise UserInputError("UNION BY NAME of different queries has no Spark SQL equivalent.",
+                             hint="List the same columns in the same order on both sides and use UNION ALL.")
+    out = node.copy()
+    out.set("by_name", None)
+    return out
 
 
 def _date_part(node: exp.Expression) -> tuple[str, exp.Expression | None]:
