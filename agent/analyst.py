@@ -67,6 +67,7 @@ class Analyst:
         with self._lock:
             if self._ctx is None:
                 s = self.settings
+                from shoplens.agent.engine import open_engine
                 from shoplens.tools.charts.store import Retention
 
                 self._ctx = ToolContext.open(s.db_path, s.charts_path, timeout_s=s.sql_timeout_s,
@@ -74,7 +75,8 @@ class Analyst:
                                              threads=s.sql_threads, workers=sql_workers(s),
                                              chart_workers=max(0, s.chart_workers),
                                              retention=Retention(s.charts_keep_days * 86400,
-                                                                 s.charts_max_mb * 1024**2))
+                                                                 s.charts_max_mb * 1024**2),
+                                             engine=open_engine(s))
             return self._ctx
 
     def current_ctx(self) -> ToolContext:

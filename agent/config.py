@@ -15,6 +15,8 @@ from typing import Any, get_type_hints
 
 from shoplens.data.errors import UserInputError
 
+ENGINES = ("duckdb", "spark")
+
 
 def _default_home() -> Path:
     return Path("~/.shoplens").expanduser()
@@ -38,6 +40,12 @@ class Settings:
     sql_memory_limit: str = "4GB"  # hard cap on each SQL worker process (address space)
     sql_threads: int = 2
     sql_workers: int = 0  # SQL worker processes a server may run at once; 0 = one per core (at least 2)
+    # Warehouse engine: duckdb (the file at ``db``) or spark (Parquet tables under ``spark_warehouse``, or the
+    # catalog's tables, through Spark Connect at ``spark_remote`` or a local session on ``spark_master``)
+    engine: str = "duckdb"
+    spark_remote: str | None = field(default=None, metadata={"secret": True})  # sc://host:15002[/;token=...]
+    spark_master: str = "local[2]"
+    spark_warehouse: Path | None = None
     # LLM endpoint (vLLM OpenAI-compatible server)
     llm_base_url: str | None = None
     llm_model: str = "shoplens-qwen2.5-7b"
@@ -81,6 +89,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         check_token(self.api_token)
+        if self.engine not in ENGINES:
+            raise UserInputError(f"SHOPLENS_ENGINE={self.engine!r} is not an engine ShopLens knows.",
+                                 hint=f"Use one of: {', '.join(ENGINES)}.")
+        if self.spark_warehouse is not None:
+            object.__setattr__(self, "spark_warehouse", Path(self.spark_warehouse).expanduser())
         home = Path(self.home).expanduser()
         object.__setattr__(self, "home", home)
         object.__setattr__(self, "db", Path(self.db).expanduser() if self.db else home / "shoplens.duckdb")

@@ -49,3 +49,36 @@ def tool_ctx(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
     ctx = ToolContext.open(demo_db, tmp_path_factory.mktemp("charts"))
     yield ctx
     ctx.close()
+
+
+@pytest.fixture(scope="session")
+def spark_remote(tmp_path_factory: pytest.TempPathFactory):
+    """A Spark Connect URL for the session: SHOPLENS_TEST_SPARK_REMOTE (a server CI started), or a server on
+    loopback started here once and stopped at the end. Skips with the reason when pyspark or Java is missing."""
+    import shutil
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("pyspark is not installed (pip install 'shoplens[spark]'): Spark tests skipped")
+    url = os.environ.get("SHOPLENS_TEST_SPARK_REMOTE")
+    if url:
+        yield url
+        return
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        pytest.skip("Java is not installed (Spark needs Java 17): Spark tests skipped")
+    from shoplens.tools.sqlengine.spark_server import LocalConnectServer
+
+    server = LocalConnectServer(log=tmp_path_factory.mktemp("spark") / "connect-server.log")
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_warehouse(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's demo warehouse exported as Parquet tables (the same rows as ``demo_db``)."""
+    from shoplens.data.parquet import export_parquet
+
+    out = tmp_path_factory.mktemp("spark-warehouse") / "shop"
+    export_parquet(demo_db, out)
+    return out

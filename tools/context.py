@@ -15,6 +15,7 @@ from shoplens.tools.sql import SqlRunner
 
 if TYPE_CHECKING:
     from shoplens.tools.calendar.words import Calendar
+    from shoplens.tools.sqlengine.base import Engine
 
 
 @dataclass
@@ -30,10 +31,12 @@ class ToolContext:
     @classmethod
     def open(cls, db_path: Path, charts_dir: Path, *, timeout_s: float = 10.0, row_cap: int = 10_000,
              memory_limit: str = "4GB", threads: int = 2, semantic_path: Path | None = None,
-             workers: int = 1, chart_workers: int = 0, retention: Retention | None = None) -> ToolContext:
-        """``workers``: SQL worker processes; ``chart_workers``: chart drawing processes (0 = in this process)."""
+             workers: int = 1, chart_workers: int = 0, retention: Retention | None = None,
+             engine: Engine | None = None) -> ToolContext:
+        """``workers``: SQL worker processes; ``chart_workers``: chart drawing processes (0 = in this process);
+        ``engine``: where SQL runs (default: DuckDB worker processes on ``db_path``)."""
         runner = SqlRunner(db_path, timeout_s=timeout_s, row_cap=row_cap, memory_limit=memory_limit, threads=threads,
-                           workers=workers)
+                           workers=workers, engine=engine)
         charts_dir = Path(charts_dir)
         charts_dir.mkdir(parents=True, exist_ok=True)
         renderer = ChartRenderer(chart_workers) if chart_workers else local_renderer()

@@ -50,9 +50,11 @@ class BatchForecast:
     """Forecast every series of a level and store the results (run id, model, forecast and ranges)."""
 
     def __init__(self, runner: SqlRunner, semantic: SemanticLayer, results_path: Path | str, *, n_jobs: int = 1,
-                 seed: int = 0) -> None:
+                 seed: int = 0, spark: Any = None) -> None:
+        """``spark``: a SparkSession to distribute the series over (``applyInPandas``, one group per series;
+        global models off); None = local processes (``n_jobs``)."""
         self.runner, self.semantic, self.results_path = runner, semantic, Path(results_path)
-        self.n_jobs, self.seed = n_jobs, seed
+        self.n_jobs, self.seed, self.spark = n_jobs, seed, spark
 
     def frame(self, metric: str, levels: list[str], grain: str) -> tuple[pd.DataFrame, list[str]]:
         """Long frame ``unique_id, ds, y`` of complete periods, zero-filled on the shared date range."""
@@ -100,23 +102,37 @@ class BatchForecast:
         freq = normalize_freq(grain)
         end = df["ds"].max()
         t0 = time.perf_counter()
-        res = forecast(df, int(horizon), model, (80, 95), freq=freq, end=end, n_jobs=self.n_jobs, seed=self.seed,
-                       fill="zero" if is_additive(m) else "interpolate", campaigns=campaigns, progress=progress,
-                       explain=False)
+        fill = "zero" if is_additive(m) else "interpolate"
+        if self.spark is not None:
+            rows, errors = self._on_spark(df, {"horizon": int(horizon), "model": model, "freq": freq, "end": end,
+                                               "fill": fill, "seed": self.seed, "campaigns": campaigns})
+            rows = rows.assign(metric=m.name, level=",".join(levels), grain=grain)
+            n_series = rows["unique_id"].nunique()
+        else:
+            res = forecast(df, int(horizon), model, (80, 95), freq=freq, end=end, n_jobs=self.n_jobs,
+                           seed=self.seed, fill=fill, campaigns=campaigns, progress=progress, explain=False)
+            rows, errors, n_series = self.rows(res, m.name, ",".join(levels), grain), res.errors, len(res.series)
         seconds = time.perf_counter() - t0
-        rows = self.rows(res, m.name, ",".join(levels), grain)
         run_id = new_run_id()
-        chosen: dict[str, int] = {}
-        for s in res.series:
-            chosen[s.model] = chosen.get(s.model, 0) + 1
+        chosen = {} if rows.empty else {
+            str(k): int(v) for k, v in rows.groupby("unique_id")["model"].first().value_counts().items()}
         write_run(self.results_path, {
             "run_id": run_id, "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None), "metric": m.name,
-            "level": ",".join(levels), "grain": grain, "horizon": int(horizon), "n_series": len(res.series),
-            "n_failed": len(res.errors), "seconds": round(seconds, 3), "version": _version(),
-            "options": {"model": model, "seed": self.seed, "as_of": self.runner.as_of.isoformat()},
+            "level": ",".join(levels), "grain": grain, "horizon": int(horizon), "n_series": n_series,
+            "n_failed": len(errors), "seconds": round(seconds, 3), "version": _version(),
+            "options": {"model": model, "seed": self.seed, "as_of": self.runner.as_of.isoformat(),
+                        "engine": "spark" if self.spark is not None else "local"},
         }, rows.assign(run_id=run_id))
-        return BatchResult(run_id, ",".join(levels), grain, m.name, len(res.series), res.errors, seconds, chosen,
+        return BatchResult(run_id, ",".join(levels), grain, m.name, n_series, errors, seconds, chosen,
                            len(rows), self.results_path, warnings)
+
+    def _on_spark(self, df: pd.DataFrame, opts: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, str]]:
+        from shoplens.tools.spark_jobs import forecast_on_spark
+
+        out = forecast_on_spark(self.spark, df, opts)
+        failed = out["error"].notna()
+        errors = dict(zip(out.loc[failed, "unique_id"], out.loc[failed, "error"], strict=True))
+        return out[~failed].drop(columns="error").reset_index(drop=True), errors
 
     @staticmethod
     def rows(res: Any, metric: str, level: str, grain: str) -> pd.DataFrame:

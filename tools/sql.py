@@ -191,6 +191,9 @@ class SqlRunner:
         return self._memo("catalog", self._read_catalog)
 
     def _read_catalog(self) -> dict[str, list[tuple[str, str]]]:
+        own = getattr(self.engine, "read_catalog", None)  # engines without information_schema (Spark)
+        if own is not None:
+            return own()
         res = self.run(
             "SELECT table_name, column_name, data_type FROM information_schema.columns "
             "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"

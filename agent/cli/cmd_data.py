@@ -47,12 +47,18 @@ def demo(
                                "is complete)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    engine: str | None = typer.Option(None, "--engine", help="duckdb (one warehouse file) or spark (a folder of "
+                                      "Parquet tables at --path, default SHOPLENS_SPARK_WAREHOUSE; same numbers). "
+                                      "Default: SHOPLENS_ENGINE or duckdb."),
 ) -> None:
     """Build the demo shop's sales warehouse (2023-01 to 2026-06): orders, order lines, products, customers,
     reviews, web traffic, campaigns and marketing spend, with seasonality, trends and five known events."""
     from shoplens.data.errors import ShopLensError
 
-    s = common.settings(db=path)
+    s = common.settings(db=None if engine == "spark" else path)
+    engine = engine or s.engine
+    if engine not in ("duckdb", "spark"):
+        common.fail(f"--engine must be duckdb or spark (got {engine!r}).", 2, as_json=as_json)
     scale = s.demo_scale if scale is None else scale
     seed = s.demo_seed if seed is None else seed
     if not 0 < scale <= MAX_SCALE:
@@ -61,14 +67,22 @@ def demo(
     if seed < 0:
         common.fail(f"--seed must be zero or positive (got {seed}).", 2, as_json=as_json)
     target = s.db_path
-    if target.exists() and not force:
+    if engine == "spark":
+        target = path or s.spark_warehouse  # type: ignore[assignment]
+        if target is None:
+            common.fail("--engine spark needs --path DIR (or SHOPLENS_SPARK_WAREHOUSE): the folder to write the "
+                        "Parquet tables to.", 2, as_json=as_json)
+            return
+        if target.exists() and not target.is_dir():
+            common.fail(f"{target} is a file; --engine spark writes a folder of Parquet tables.", 2, as_json=as_json)
+    if target.exists() and not force and (not target.is_dir() or any(target.iterdir())):
         common.fail(f"A warehouse already exists at {target}. Add --force to rebuild it (the current file is "
                     "replaced only when the new one is complete), or choose another --path.", 2, as_json=as_json)
     try:
         with _progress(quiet or as_json) as bar:
             task = bar.add_task("Building the demo warehouse", total=1000)
             summary = _build(target, scale, seed, lambda stage, frac: bar.update(
-                task, description=_label(stage), completed=int(frac * 1000)))
+                task, description=_label(stage), completed=int(frac * 1000)), engine=engine, force=force)
     except ShopLensError as exc:
         common.fail(str(exc), exc.exit_code, as_json=as_json)
         return
@@ -78,7 +92,12 @@ def demo(
     _print_summary(summary)
 
 
-def _build(target: Path, scale: float, seed: int, progress: Any) -> dict[str, Any]:
+def _build(target: Path, scale: float, seed: int, progress: Any, *, engine: str = "duckdb",
+           force: bool = False) -> dict[str, Any]:
+    if engine == "spark":
+        from shoplens.data.parquet import build_demo_parquet
+
+        return build_demo_parquet(target, scale=scale, seed=seed, replace=force, progress=progress)
     from shoplens.data.demo import build_demo
 
     return build_demo(target, scale=scale, seed=seed, progress=progress)

@@ -214,18 +214,21 @@ def _batch_form(metric: str, level: str, grain: str, horizon: int, model: str, j
                 db: Path | None, as_json: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from shoplens.agent.engine import open_engine
     from shoplens.tools.context import ToolContext
     from shoplens.tools.forecast_batch import BatchForecast
 
     s = common.settings(db=db)
-    if not s.db_path.exists():
+    if s.engine == "duckdb" and not s.db_path.exists():
         from shoplens.data.errors import DataError
 
         raise DataError(f"No warehouse at {s.db_path}.", hint="Build the demo with `shoplens data demo` or pass --db.")
+    engine = open_engine(s)  # Spark: the query and the forecasts (applyInPandas per series) run there
     ctx = ToolContext.open(s.db_path, s.charts_path, timeout_s=max(s.sql_timeout_s, 120), row_cap=5_000_000,
-                           memory_limit=s.sql_memory_limit, threads=s.sql_threads)
+                           memory_limit=s.sql_memory_limit, threads=s.sql_threads, engine=engine)
     try:
-        batch = BatchForecast(ctx.runner, ctx.semantic, s.results_path, n_jobs=jobs, seed=seed)
+        batch = BatchForecast(ctx.runner, ctx.semantic, s.results_path, n_jobs=jobs, seed=seed,
+                              spark=getattr(engine, "spark", None))
         with Progress(TextColumn("forecasting {task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=common.err, transient=as_json, disable=as_json) as bar:
             task = bar.add_task(f"{metric} by {level}", total=None)

@@ -28,18 +28,29 @@ def import_cmd(
                                         "column, value) to this CSV."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    engine: str | None = typer.Option(None, "--engine", help="duckdb (a warehouse file) or spark (Parquet tables in "
+                                      "the folder --path, default SHOPLENS_SPARK_WAREHOUSE). Default: SHOPLENS_ENGINE."),
 ) -> None:
     """Import CSV/Parquet sales exports into the warehouse, all or nothing (the old warehouse stays until the
     new one is complete)."""
     from shoplens.data.errors import ShopLensError
     from shoplens.data.importing.importer import import_shop
 
-    s = common.settings(db=path)
+    s = common.settings(db=None if engine == "spark" else path)
+    target, run = s.db_path, import_shop
+    if (engine or s.engine) == "spark":
+        from shoplens.data.parquet import import_to_parquet
+
+        target, run = path or s.spark_warehouse, import_to_parquet  # type: ignore[assignment]
+        if target is None:
+            common.fail("--engine spark needs --path DIR (or SHOPLENS_SPARK_WAREHOUSE): the folder for the Parquet "
+                        "tables.", 2, as_json=as_json)
+            return
     try:
         with _progress(quiet or as_json) as bar:
             task = bar.add_task("Importing", total=1000)
-            report = import_shop(
-                mapping, s.db_path, dry_run=dry_run, rejects=rejects, threads=s.sql_threads,
+            report = run(
+                mapping, target, dry_run=dry_run, rejects=rejects, threads=s.sql_threads,
                 progress=lambda label, frac: bar.update(task, description=label, completed=int(frac * 1000)),
             )
     except ShopLensError as exc:

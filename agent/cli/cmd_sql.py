@@ -15,11 +15,12 @@ def register(app: typer.Typer) -> None:
 
 
 def _runner(db: Path | None):  # noqa: ANN202
+    from shoplens.agent.engine import open_engine
     from shoplens.tools.sql import SqlRunner
 
     s = common.settings(db=db)
     return SqlRunner(s.db_path, timeout_s=s.sql_timeout_s, row_cap=s.sql_row_cap,
-                     memory_limit=s.sql_memory_limit, threads=s.sql_threads)
+                     memory_limit=s.sql_memory_limit, threads=s.sql_threads, engine=open_engine(s))
 
 
 def sql(
@@ -99,10 +100,11 @@ def schema(
     db: Path | None = typer.Option(None, "--db", help="Warehouse file."),
 ) -> None:
     """Print the warehouse tables and the semantic layer (metrics, dimensions, calendar events)."""
+    from shoplens.agent.engine import open_engine
     from shoplens.tools.context import ToolContext
 
     s = common.settings(db=db)
-    ctx = ToolContext.open(s.db_path, s.charts_path, timeout_s=s.sql_timeout_s)
+    ctx = ToolContext.open(s.db_path, s.charts_path, timeout_s=s.sql_timeout_s, engine=open_engine(s))
     try:
         counts = {t: int(ctx.runner.scalar(f'SELECT count(*) FROM "{t}"')) for t in ctx.runner.catalog}
         sem = ctx.semantic
