@@ -113,6 +113,8 @@ class ReviewInsightsTool:
         """{aspect: reviews criticising it} for one product (exact name) within one period."""
         scope = f"p.name = {_lit(product)}"
         enriched = self.runner.has_table("review_sentiment") and self.runner.has_table("review_aspects")
+        if not enriched:  # not scored yet: read the 1-2 star reviews only (what "negative reviews" means then)
+            scope += " AND r.rating <= 2"
         aspects = (self._aspects_enriched if enriched else self._aspects_fallback)(scope, period, period)[0]
         return {a: n for (a, pol), (n, _) in aspects.items() if pol == "negative" and n}
 
