@@ -46,7 +46,8 @@ class LocalConnectServer:
         except ImportError:
             raise EngineFailure(UNAVAILABLE, "Spark support is not installed.", hint=INSTALL_HINT) from None
         submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
-        return [str(submit), "--class", SERVER_CLASS, "--name", "shoplens-connect", "--master", self.master,
+        # UDF workers run this interpreter (and its packages) whether or not its venv is activated
+        return ["env", f"PYSPARK_PYTHON={sys.executable}", str(submit), "--class", SERVER_CLASS, "--name", "shoplens-connect", "--master", self.master,
                 "--driver-memory", self.driver_memory,
                 "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
                 "--conf", f"spark.connect.grpc.binding.port={self.port}",
