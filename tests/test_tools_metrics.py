@@ -59,7 +59,8 @@ def test_single_figure_counts_completed_orders_only(tool_ctx: ToolContext) -> No
         "AND order_date BETWEEN '2026-05-01' AND '2026-05-31'",
     )
     assert everything > expected  # cancelled and returned orders are not revenue
-    assert out.sql and "status = 'completed'" in out.sql[0]
+    # completed orders, net of credit notes ('refund' lines are negative); never cancelled or returned ones
+    assert out.sql and "o.status IN ('completed', 'refund')" in out.sql[0]
     assert "Electronics" in out.summary and "May 2026" in out.summary
 
 
