@@ -275,3 +275,29 @@ def test_insights_find_the_demo_battery_defect(demo_db, tmp_path):
     assert out.facts["reviews"] >= 5  # scale 0.05: a handful of reviews per product and quarter
     assert out.facts["share_negative"] > out.facts["previous_share_negative"] + 0.2
     assert next(iter(out.facts["top_negative_aspects"])) == "battery"
+
+
+def test_insights_sample_each_period_alike_above_the_cap(warehouse, tmp_path, monkeypatch):
+    """Unscored and over the cap: the same number of reviews is read from each period, the counts are scaled to
+    the period's reviews (so 'vs before' compares like with like), and the answer says it is an estimate."""
+    import shoplens.tools.reviews.insights as insights
+
+    tool, runner = _insights(warehouse, tmp_path)
+    try:
+        full = tool.run(product="Aurora X2 Wireless Earbuds", start="2025-09-01", end="2025-11-30")
+        n_cur, n_prev = full.facts["reviews"], full.facts["previous_reviews"]
+        cap = min(n_cur, n_prev) // 2
+        assert cap >= 3
+        monkeypatch.setattr(insights, "FALLBACK_CAP", cap)
+        sampled = tool.run(product="Aurora X2 Wireless Earbuds", start="2025-09-01", end="2025-11-30")
+    finally:
+        runner.close()
+    sql = sampled.sql[-1]
+    assert "PARTITION BY" in sql and "QUALIFY" in sql
+    assert any("estimated from a random sample" in w for w in sampled.warnings)
+    assert not any("estimated" in w for w in full.warnings)
+    assert sampled.facts["reviews"] == n_cur  # the sentiment mix still counts every review
+    est, exact = sampled.facts["top_negative_aspects"], full.facts["top_negative_aspects"]
+    assert "battery" in est and est["battery"] >= 1
+    # scaled back to the period (an unscaled half sample would count about half the battery complaints)
+    assert 0.75 * exact["battery"] <= est["battery"] <= 1.25 * exact["battery"]

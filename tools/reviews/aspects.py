@@ -244,7 +244,13 @@ class AspectExtractor:
 
         Phrases always count; terms count when the clause carries an opinion (``polar``, or any phrase or cue in
         it); single-word cues count only when no term or phrase matched."""
-        strong, named, cues = [], [], []
+        return self._select(*self._candidates(clause, allowed), polar)
+
+    def _candidates(self, clause: str, allowed: Sequence[str]) -> tuple[list[Any], list[Any], list[Any]]:
+        """(phrase hits, term hits, cue hits) of ``clause``: what ``aspects_of`` chooses from."""
+        strong: list[Any] = []
+        named: list[Any] = []
+        cues: list[Any] = []
         for name in allowed:
             term_re, phrase_re, cue_re = self._patterns[name]
             if phrase_re is not None and (m := phrase_re.search(clause)):
@@ -253,6 +259,10 @@ class AspectExtractor:
                 named.append((name, m.span()))
             elif cue_re is not None and (m := cue_re.search(clause)):
                 cues.append((name, m.span()))
+        return strong, named, cues
+
+    @staticmethod
+    def _select(strong: list[Any], named: list[Any], cues: list[Any], polar: bool) -> list[Any]:
         if named and (polar or strong or cues):
             return strong + named
         return strong or cues
@@ -266,14 +276,19 @@ class AspectExtractor:
         found_mentions = self.mentions.find(text) if self.mentions else []
         masked = self.mentions.mask(text) if found_mentions and self.mentions else text
         for k, (a, b) in enumerate(spans):
+            candidates = self._candidates(masked[a:b], allowed)
+            by_vector = vectors is not None and bool(self.aspect_vectors) and bool(np.any(vectors[k]))
+            mentioned = any(a <= m0 and m1 <= b for _, m0, m1 in found_mentions)
+            if not (any(candidates) or by_vector or mentioned):
+                continue  # nothing this clause could report: skip scoring its sentiment
             score = self._vader.compound(text[a:b])
             if learned is not None and vectors is not None and np.any(vectors[k]):
                 score = (1 - self.learned_weight) * score + self.learned_weight * float(learned[k])
             polarity = polarity_label(score, self.threshold)
-            found = self.aspects_of(masked[a:b], allowed, polar=polarity != "neutral")
+            found = self._select(*candidates, polar=polarity != "neutral")
             hits = [(name, (a + s, a + e)) for name, (s, e) in found]
-            if not hits and vectors is not None and self.aspect_vectors and np.any(vectors[k]):
-                best, sim, runner_up = self._nearest(vectors[k], allowed)
+            if not hits and by_vector:
+                best, sim, runner_up = self._nearest(vectors[k], allowed)  # type: ignore[index]
                 if best and sim >= self.similarity_threshold and sim - runner_up >= self.similarity_margin:
                     hits.append((best, (a, b)))
             for name, hit in hits:

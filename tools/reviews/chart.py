@@ -38,6 +38,7 @@ from shoplens.tools.charts.style import (
 #: Okabe-Ito: vermillion for negative, bluish green for positive (colour-blind safe), grey for neutral.
 COLORS = {"negative": PALETTE[3], "neutral": OTHER_COLOR, "positive": PALETTE[2]}
 WIDTH, HEIGHT, DPI = 12.0, 5.6, 110
+STEP_AREA_WEEKS = 60  # above this many weeks the mix is drawn as stepped areas, not bars
 
 
 def draw(weekly: Any, top_pos: list[tuple[str, int, int]], top_neg: list[tuple[str, int, int]], *, title: str,
@@ -48,11 +49,18 @@ def draw(weekly: Any, top_pos: list[tuple[str, int, int]], top_neg: list[tuple[s
     ax1, ax2 = fig.subplots(1, 2, width_ratios=[3, 2])
     w = weekly.copy()
     total = w["reviews"].clip(lower=1)
-    bottom = None
-    for lbl in ("negative", "neutral", "positive"):
-        share = w[lbl] / total
-        ax1.bar(w["week"], share, width=6, bottom=bottom, color=COLORS[lbl], align="edge", linewidth=0)
-        bottom = share if bottom is None else bottom + share
+    labels = ("negative", "neutral", "positive")
+    if len(w) <= STEP_AREA_WEEKS:
+        bottom = None
+        for lbl in labels:
+            share = w[lbl] / total
+            ax1.bar(w["week"], share, width=6, bottom=bottom, color=COLORS[lbl], align="edge", linewidth=0)
+            bottom = share if bottom is None else bottom + share
+    else:  # years of weeks: one stepped area per label (hundreds of thin bars are slow to draw and hard to read)
+        x = list(w["week"]) + [w["week"].iloc[-1] + dt.timedelta(days=7)]
+        shares = [list(w[lbl] / total) for lbl in labels]
+        ax1.stackplot(x, *[sh + sh[-1:] for sh in shares], step="post", colors=[COLORS[lbl] for lbl in labels],
+                      linewidth=0)
     ax1.axvline(start, color=INK_SOFT, lw=1.2, ls="--")
     style_axes(ax1, grid="y")
     ax1.set_ylim(0, 1)
@@ -73,8 +81,9 @@ def draw(weekly: Any, top_pos: list[tuple[str, int, int]], top_neg: list[tuple[s
     names = [a for a, _, _ in top_neg][::-1] + [a for a, _, _ in top_pos][::-1]
     values = [-n for _, n, _ in top_neg][::-1] + [n for _, n, _ in top_pos][::-1]
     style_axes(ax2, grid="x")
-    ax2.set_title("Aspects criticised (left) and praised (right), reviews", fontsize=LABEL_PT + 1, color=INK_SOFT,
+    ax2.set_title("Aspects criticised (left) and praised (right)", fontsize=LABEL_PT + 1, color=INK_SOFT,
                   loc="left")
+    axis_label(ax2, "x", "reviews")
     if names:
         ax2.barh(range(len(names)), values, color=[COLORS["negative" if v < 0 else "positive"] for v in values],
                  height=0.65)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 STAR_LABEL = ("CASE WHEN r.rating <= 2 THEN 'negative' WHEN r.rating = 3 THEN 'neutral' "
               "WHEN r.rating >= 4 THEN 'positive' END")
-FALLBACK_CAP = 4000  # reviews analysed on the fly when the enrichment tables are absent
+FALLBACK_CAP = 1000  # reviews per period analysed on the fly when the enrichment tables are absent
 
 
 def _lit(value: str) -> str:
@@ -170,8 +170,13 @@ class ReviewInsightsTool:
             warnings.append(f"{c['reviews'] - c['scored']:,} of {c['reviews']:,} reviews in the period are not scored "
                             "yet (their star rating stands in): run `shoplens reviews score`.")
 
-        aspects, quotes, mentions, asql = (self._aspects_enriched(scope, cur, prev) if enriched
-                                          else self._aspects_fallback(scope, cur, prev))
+        if enriched:
+            aspects, quotes, mentions, asql = self._aspects_enriched(scope, cur, prev)
+        else:
+            aspects, quotes, mentions, asql = self._aspects_fallback(scope, cur, prev, c["reviews"], p["reviews"])
+            if max(c["reviews"], p["reviews"]) > FALLBACK_CAP:
+                warnings.append(f"Aspect counts are estimated from a random sample of {FALLBACK_CAP:,} reviews per "
+                                "period, scaled to the period's reviews; `shoplens reviews score` counts them all.")
         sqls += asql
         top_neg = _top(aspects, "negative", self.top_n)
         top_pos = _top(aspects, "positive", self.top_n)
@@ -227,15 +232,21 @@ class ReviewInsightsTool:
         mentions = [(m, int(n)) for m, n in self.runner.run(mention_sql).rows]
         return aspects, quotes, mentions, [counts_sql, quotes_sql, mention_sql]
 
-    def _aspects_fallback(self, scope: str, cur: Period, prev: Period) -> tuple[Any, ...]:
+    def _aspects_fallback(self, scope: str, cur: Period, prev: Period, n_cur: int = 0,
+                          n_prev: int = 0) -> tuple[Any, ...]:
+        """Keyword aspects computed on the fly. Above ``FALLBACK_CAP`` reviews in a period, a deterministic random
+        sample of that many per period is read and its counts are scaled to the period's reviews, so the two
+        periods stay comparable."""
         from shoplens.tools.reviews.aspects import AspectExtractor
         from shoplens.tools.reviews.scoring import review_text
 
-        sql = (f"SELECT r.review_id, r.review_date >= DATE {_lit(str(cur.start))} AS is_cur, r.title, r.body, "
-               f"p.category FROM reviews r JOIN products p ON p.product_id = r.product_id WHERE {scope} AND "
+        is_cur = f"r.review_date >= DATE {_lit(str(cur.start))}"
+        sql = (f"SELECT r.review_id, {is_cur} AS is_cur, r.title, r.body, p.category "
+               f"FROM reviews r JOIN products p ON p.product_id = r.product_id WHERE {scope} AND "
                f"r.review_date BETWEEN DATE {_lit(str(prev.start))} AND DATE {_lit(str(cur.end))} "
-               f"ORDER BY r.review_date DESC LIMIT {FALLBACK_CAP}")
-        rows = self.runner.run(sql, row_cap=FALLBACK_CAP).rows
+               f"QUALIFY row_number() OVER (PARTITION BY {is_cur} ORDER BY md5(CAST(r.review_id AS VARCHAR))) "
+               f"<= {FALLBACK_CAP} ORDER BY r.review_date DESC")
+        rows = self.runner.run(sql, row_cap=2 * FALLBACK_CAP).rows
         texts = [review_text(t, b) for _, _, t, b, _ in rows]
         found = AspectExtractor().extract(texts, [r[4] for r in rows])
         aspects: dict[tuple[str, str], tuple[int, int]] = {}
@@ -250,6 +261,11 @@ class ReviewInsightsTool:
                 lst = quotes.setdefault(key, [])
                 if row[1] and len(lst) < self.quotes and 20 <= len(m.snippet) <= 140 and m.snippet not in lst:
                     lst.append(m.snippet)
+        read_cur = sum(1 for r in rows if r[1])
+        scale_cur = n_cur / read_cur if n_cur > FALLBACK_CAP and read_cur else 1.0
+        scale_prev = n_prev / (len(rows) - read_cur) if n_prev > FALLBACK_CAP and len(rows) > read_cur else 1.0
+        if scale_cur != 1.0 or scale_prev != 1.0:
+            aspects = {k: (round(n * scale_cur), round(pn * scale_prev)) for k, (n, pn) in aspects.items()}
         return aspects, quotes, [], [sql]
 
     # ------------------------------------------------------------------------------------------------ signals
