@@ -5,9 +5,9 @@
   z >= 4.5, at least 5 returns, at least twice the usual rate).
 - Reviews: the share of negative reviews over the last 14 days against the half-year before (z >= 4, at least
   4 negative reviews, at least twice the usual share); with scored aspects, a new top complaint aspect.
-- Stock-outs: no units sold for ``k`` days in a row while product views continue (at least 40% of their usual
-  level) and add-to-carts plus orders are far below what those views normally bring (Poisson tail < 1e-3);
-  add-to-carts alone must be below 20% of usual (a product that is merely slow still gets carts).
+- Stock-outs: a CUSUM of log-likelihood ratios over the days without a sale, "out of stock" (almost no
+  add-to-carts or orders for the product views that still come) against "in stock" (a negative binomial around
+  what those views usually bring); it alerts past ``h = ln(products * 365 / false alarms allowed a year)``.
 """
 
 from __future__ import annotations
@@ -22,15 +22,20 @@ from shoplens.tools.alerts.panel import Panel
 RETURN_DAYS, RETURN_BASE = 7, 112
 REVIEW_DAYS, REVIEW_BASE = 14, 182
 STOCKOUT_MAX_RUN = 21
-STOCKOUT_P = 1e-3
-STOCKOUT_CART_P = 1e-2
-STOCKOUT_CART_SHARE = 0.2
+STOCKOUT_BASE_DAYS = 56
+#: out of stock, this share of the usual add-to-carts and orders still comes (stale pages, back-in-stock lists)
+STOCKOUT_RESIDUAL = 0.05
+#: false stock-out alarms a year the default watch allows across the whole shop: half its 1-a-week noise budget
+STOCKOUT_FALSE_PER_YEAR = 26.0
+#: a named stock-out monitor watches one product: at most one false alarm a year (h = ln 365)
+MONITOR_STOCKOUT_H = math.log(365.0)
 
 
 def scan(panel: Panel, t: int, top: list[int], day_rev: float, min_share: float) -> list[Finding]:
     out = [f for k in top for f in (_returns(panel, t, k), _reviews(panel, t, k)) if f is not None]
     out += aspects(panel, t, top)
-    out += [f for k in range(len(panel.products)) if (f := stockout(panel, t, k)) is not None]
+    h = stockout_threshold(int(panel.listed[:, t].sum()))
+    out += [f for k in range(len(panel.products)) if (f := stockout(panel, t, k, h)) is not None]
     return [f for f in out if f.impact >= min_share * day_rev or f.kind == "stockout"]
 
 
@@ -117,49 +122,89 @@ def aspects(panel: Panel, t: int, top: list[int]) -> list[Finding]:
     return out
 
 
-def _poisson_cdf(x: float, m: float) -> float:
-    term = total = math.exp(-m)
-    for i in range(1, int(x) + 1):
-        term *= m / i
-        total += term
-    return min(total, 1.0)
+def stockout_threshold(n_products: int, false_per_year: float = STOCKOUT_FALSE_PER_YEAR) -> float:
+    """The CUSUM threshold ``h`` that keeps false stock-out alarms under ``false_per_year`` across ``n_products``.
+
+    Under "in stock" a CUSUM of log-likelihood ratios crosses ``h`` on average no sooner than every ``e**h`` days
+    (Lorden's bound, via Wald's martingale argument), so ``n`` products watched daily give at most
+    ``n * 365 / e**h`` false alarms a year: ``h = ln(n * 365 / false_per_year)``. More products, higher bar.
+    """
+    return math.log(max(1, n_products) * 365.0 / false_per_year)
 
 
-def stockout(panel: Panel, t: int, k: int) -> Finding | None:
-    if not panel.listed[k, t] or panel.units[k, t] > 0:
+def _log_nb(x: float, m: float, c2: float) -> float:
+    """log P(x) for a count with mean ``m`` and variance ``m + c2 * m**2`` (negative binomial; Poisson at c2=0)."""
+    m = max(m, 1e-12)
+    if c2 < 1e-6:
+        return x * math.log(m) - m - math.lgamma(x + 1)
+    r = 1.0 / c2
+    return (math.lgamma(x + r) - math.lgamma(r) - math.lgamma(x + 1) + r * math.log(r / (r + m))
+            + x * math.log(m / (r + m)))
+
+
+def stockout_evidence(panel: Panel, t: int, k: int) -> tuple[float, int, int, float, float] | None:
+    """The CUSUM statistic of "out of stock" against "in stock" for product row ``k`` on day ``t``.
+
+    Returns ``(llr, onset, a, expected, c2)`` or None when the product sold on ``t`` (a sale proves stock), is not on
+    sale, or has too little history. ``a`` is the first day of the run of days without a sale, ``onset`` the start
+    that maximises the log-likelihood ratio (the CUSUM change point), ``expected`` the add-to-carts plus order lines
+    expected from ``onset`` to ``t``. Counts x = add-to-carts + order lines per day:
+
+    - in stock: x ~ NB(mean q * views_d, variance m + c2 m^2), with q the product's counts per product view and c2
+      its extra-Poisson spread, both from the 56 days before the run (plus 1/n for estimating q);
+    - out of stock: x ~ Poisson(STOCKOUT_RESIDUAL * q * views_d): the product page still draws views, but almost
+      nobody can add it to a cart.
+    Conditioning on views makes a product that is merely less visited (season, delisting, end of life) not look out
+    of stock; a single stray cart lowers the evidence instead of resetting it.
+    """
+    sold = panel.units[k] + panel.lines[k]
+    if not panel.listed[k, t] or sold[t] > 0:
         return None
     run = 0
-    while run < STOCKOUT_MAX_RUN and t - run >= 0 and panel.units[k, t - run] == 0 and panel.listed[k, t - run]:
+    while run < STOCKOUT_MAX_RUN and t - run >= 0 and sold[t - run] == 0 and panel.listed[k, t - run]:
         run += 1
-    a, b0 = t - run + 1, max(0, t - run - 56 + 1)
-    views_b, carts_b = panel.views[k, b0:a].sum(), panel.carts[k, b0:a].sum()
-    base_days = a - b0
-    if base_days < 14 or views_b <= 0 or carts_b < 10:
+    a, b0 = t - run + 1, max(0, t - run - STOCKOUT_BASE_DAYS + 1)
+    ok = panel.listed[k, b0:a]
+    xb = (panel.carts[k, b0:a] + panel.lines[k, b0:a])[ok]
+    vb = panel.views[k, b0:a][ok]
+    if len(xb) < 14 or xb.sum() < 10 or vb.sum() <= 0:
         return None
-    views_w = panel.views[k, a : t + 1].sum()
-    if views_w < 0.4 * views_b / base_days * run:
-        return None  # views fell too: not a stock-out signature
-    # add-to-carts and order lines follow views (their rate per view barely moves with the season); a stock-out
-    # empties both
-    lines_b = panel.lines[k, b0:a].sum()
-    # expected from the views that came, or from the usual day, whichever is lower (views have their own noise)
-    scale = min(views_w / views_b, run / base_days)
-    expected = (carts_b + lines_b) * scale
-    observed = panel.carts[k, a : t + 1].sum() + panel.lines[k, a : t + 1].sum()
-    p = _poisson_cdf(observed, expected)
-    carts_w, carts_e = panel.carts[k, a : t + 1].sum(), carts_b * scale
-    if p >= STOCKOUT_P or _poisson_cdf(carts_w, carts_e) >= STOCKOUT_CART_P or carts_w > STOCKOUT_CART_SHARE * carts_e:
+    q = float(xb.sum() / vb.sum())
+    mb = q * vb
+    c2 = max(0.0, float(((xb - mb) ** 2 - mb).sum() / max((mb**2).sum(), 1e-9))) + 1.0 / float(xb.sum())
+    best, total, onset, expected, acc = -math.inf, 0.0, t, 0.0, 0.0
+    for d in range(t, a - 1, -1):  # suffix sums: the best onset between a and t
+        x, m = float(panel.carts[k, d] + panel.lines[k, d]), q * float(panel.views[k, d])
+        total += _log_nb(x, STOCKOUT_RESIDUAL * m, 0.0) - _log_nb(x, m, c2)
+        acc += m
+        if total > best:
+            best, onset, expected = total, d, acc
+    return best, onset, a, expected, c2
+
+
+def stockout(panel: Panel, t: int, k: int, h: float = MONITOR_STOCKOUT_H) -> Finding | None:
+    ev = stockout_evidence(panel, t, k)
+    if ev is None or ev[0] < h:
         return None
+    llr, onset, a, expected, _ = ev
+    run = t - onset + 1
+    b0 = max(0, a - STOCKOUT_BASE_DAYS)
+    base_days = max(1, int(panel.listed[k, b0:a].sum()))
+    views_w = panel.views[k, onset : t + 1].sum()
+    observed = panel.carts[k, onset : t + 1].sum() + panel.lines[k, onset : t + 1].sum()
     name = _name(panel, k)
     daily = float(panel.revenue[k, b0:a].sum() / base_days)
     impact = daily * run
+    since = panel.days[onset].date().isoformat()
     return Finding(
         date=panel.days[t].date(), kind="stockout", metric="units", filters={"product": name},
         title=f"{name}: no sales for {run} day{'s' if run > 1 else ''} while {int(views_w)} product views continue",
         direction=-1, actual=0.0, expected=float(panel.lines[k, b0:a].sum() / base_days * run), impact=impact,
-        z=float(-math.log10(max(p, 1e-300))),
+        z=float(llr / math.log(10)),
         evidence={"days_without_sales": run, "product_views": int(views_w), "add_to_cart": int(observed),
-                  "expected_add_to_cart_and_orders": round(float(expected), 1), "since": panel.days[a].date().isoformat()},
-        why=[f"No units sold since {panel.days[a].date().isoformat()} although {int(views_w)} product views came; "
-             f"{int(observed)} add-to-carts and orders against about {expected:.0f} usual.",
+                  "expected_add_to_cart_and_orders": round(float(expected), 1), "since": since,
+                  "log_likelihood_ratio": round(float(llr), 2), "threshold": round(float(h), 2)},
+        why=[f"No units sold since {since} although {int(views_w)} product views came; "
+             f"{int(observed)} add-to-carts and orders against about {expected:.0f} usual for those views.",
+             f"Out of stock is e^{llr:.1f} times likelier than a slow spell (alert bar e^{h:.1f}).",
              f"Lost revenue so far: about {money(impact)} ({money(daily)} a day)."])
