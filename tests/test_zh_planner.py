@@ -30,6 +30,9 @@ AS_OF = dt.date(2026, 6, 30)
     ("预测一下未来8周每周的销售额", ["forecast", "next 8 weeks", "by week", "revenue"]),
     ("去年第三季度的GMV", ["q3 2025", "revenue"]),
     ("今年以来服装类的毛利率", ["year to date", "apparel", "gross margin %"]),
+    ("上周美妆卖了几件", ["last week", "beauty", "units sold"]),
+    ("最近30天按周几拆一下营业额", ["last 30 days", "by weekday", "revenue"]),
+    ("Summit帐篷的评价怎么样", ["summit tent", "reviews"]),
 ])
 def test_chinese_questions_become_the_planners_english(q: str, words: list[str]) -> None:
     english = to_english(q, AS_OF).english.lower()
@@ -103,10 +106,20 @@ def test_follow_ups_in_chinese(planner: OfflinePlanner) -> None:
     assert (second.metric, second.filters) == ("aov", {"channel": ["web"]}) and second.period == first.period
     bars = planner.plan("换成柱状图", planner.plan("各品类上个月的销售额"))
     assert bars.chart_kind == "bar" and bars.group_by == ["category"]
+    line = planner.plan("改成折线图", planner.plan("各品类上个月的销售额"))  # "change it to" a chart is not a write
+    assert line.kind != "unsupported" and line.chart_kind == "line"
+
+
+def test_a_brand_and_a_product_noun_name_its_products(planner: OfflinePlanner) -> None:
+    p = planner.plan("Kestrel手表今年卖了多少")  # two smartwatches: which one?
+    assert p.kind == "clarify" and p.choices and all("Smartwatch" in c for c in p.choices) and len(p.choices) == 2
+    p = planner.plan("Summit帐篷的评价怎么样")
+    assert p.kind == "reviews" and p.filters == {"product": ["Summit 2-Person Backpacking Tent"]}
 
 
 @pytest.mark.parametrize("q", ["把Luna Glow Serum的价格改成29.99", "帮我导出所有客户的手机号和收货地址",
-                               "今天上证指数收盘多少点？", "去年的净利润是多少", "帮我给所有客户群发优惠券"])
+                               "今天上证指数收盘多少点？", "去年的净利润是多少", "帮我给所有客户群发优惠券",
+                               "帮我把所有退货订单的状态改成已完成", "把这些订单标记为已发货"])
 def test_refusals_in_chinese(planner: OfflinePlanner, q: str) -> None:
     p = planner.plan(q)
     assert p.kind == "unsupported" and is_chinese(p.reason or "")
