@@ -49,6 +49,7 @@ class Metric:
     part_of: str | None = None  # a measure this one is a part of (campaign revenue of revenue): shares make sense
     requires_status: str | None = None  # an order status that must occur (refund: the export has credit notes)
     definition: str = ""  # the money rule in a few words ("net of refunds"), said in answers when it matters
+    ad_hoc: bool = False  # made for a question ("orders per customer"), not declared in the layer
 
     @property
     def is_derived(self) -> bool:
@@ -120,7 +121,7 @@ class SemanticLayer:
     def __init__(self, sources: dict[str, Source], metrics: dict[str, Metric], dimensions: dict[str, Dimension],
                  events: list[Event]) -> None:
         self.sources = sources
-        self._all_metrics = metrics
+        self._all_metrics = dict(metrics)  # its own copy: ratio metrics are added per layer
         self.metrics = dict(metrics)
         self.dimensions = dimensions
         self.events = events
@@ -248,6 +249,9 @@ class SemanticLayer:
     def metric(self, name: str) -> Metric:
         if name in self.metrics:
             return self.metrics[name]
+        per = re.fullmatch(r"([a-z_]+?)_per_([a-z_]+)", name)
+        if per and (ratio := self.ratio_metric(per.group(1), per.group(2))) is not None:
+            return ratio
         if name in self.hidden:
             raise UserInputError(
                 f"The metric '{name}' is not available in this warehouse ({self.hidden[name]}).",
@@ -261,6 +265,31 @@ class SemanticLayer:
             hint=f"Did you mean {' or '.join(repr(c) for c in close)}?" if close
             else f"Available metrics: {', '.join(self.metrics)}.",
         )
+
+    def ratio_metric(self, numerator: str, denominator: str) -> Metric | None:
+        """An amount or count per counted thing ("orders per customer", "discount per order"): ``numerator /
+        denominator`` as a derived metric. A declared metric with the same formula (revenue per customer, CPC) is
+        returned as it is; otherwise one is made and kept, marked ``ad_hoc``. None when the ratio makes no sense
+        (a rate over a rate, money per money) or a part is not available here."""
+        a, b = self.metrics.get(numerator), self.metrics.get(denominator)
+        if a is None or b is None or a.name == b.name or a.is_derived or b.is_derived:
+            return None
+        if a.unit not in ("currency", "count") or b.unit != "count":
+            return None
+        formula = f"{a.name}/NULLIF({b.name},0)"
+        for m in self.metrics.values():
+            if m.derived and re.sub(r"\s+", "", m.derived) == formula:
+                return m
+        name = f"{a.name}_per_{b.name}"
+        if name not in self.metrics:
+            thing = b.label.lower()
+            thing = thing[:-3] + "y" if thing.endswith("ies") else thing[:-1] if thing.endswith("s") else thing
+            m = Metric(name=name, label=f"{a.label} per {thing}", unit="currency" if a.unit == "currency" else "ratio",
+                       description=f"{a.label} divided by {b.label.lower()}: {a.description} / {b.description}",
+                       synonyms=(), derived=f"{a.name} / NULLIF({b.name}, 0)", ad_hoc=True)
+            self._all_metrics[name] = m
+            self.metrics[name] = m
+        return self.metrics[name]
 
     def resolve_metric(self, name: str) -> str:
         """The metric a name, label or synonym stands for ("Net sales", "gross-margin"); unknown names pass

@@ -330,3 +330,16 @@ def test_two_filter_values_over_time_are_two_lines(executor: Executor, tool_ctx)
     assert facts["series_by"]["Beauty"][0] == ["2025-01-01", pytest.approx(beauty_jan)]
     assert answer.charts[0].spec["series"] == "category"
     assert "- Beauty:" in answer.answer and "- Electronics:" in answer.answer
+
+
+def test_an_ad_hoc_ratio_is_the_ratio_of_its_parts(executor: Executor, tool_ctx) -> None:  # noqa: ANN001
+    from shoplens.agent.planner.understand import Understander
+
+    u = Understander(tool_ctx.semantic, tool_ctx.as_of, use_embeddings=False)
+    _, answer, facts = run(executor, u.understand("orders per customer in 2025"))
+    orders = one(tool_ctx, "SELECT count(DISTINCT order_id) FILTER (WHERE status <> 'refund') FROM orders "
+                           "WHERE order_date BETWEEN DATE '2025-01-01' AND DATE '2025-12-31'")
+    buyers = one(tool_ctx, "SELECT count(DISTINCT customer_id) FROM orders "
+                           "WHERE order_date BETWEEN DATE '2025-01-01' AND DATE '2025-12-31'")
+    assert facts["metric"] == "orders_per_customers" and facts["value"] == pytest.approx(orders / buyers, rel=1e-6)
+    assert "Orders per customer" in answer.answer

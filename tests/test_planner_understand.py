@@ -415,3 +415,24 @@ def test_write_requests_are_refused_but_look_alikes_are_answered(u: Understander
     assert p.kind == kind
     if kind == "unsupported":
         assert p.reason and ("read-only" in p.reason or "LLM" in p.reason)
+
+
+@pytest.mark.parametrize("q, metric", [
+    ("orders per customer last month", "orders_per_customers"),
+    ("discount for each order in 2025", "discount_per_orders"),
+    ("ad spend per order last quarter", "ad_spend_per_orders"),
+    ("ad spend per click last month", "cpc"),  # declared with the same formula: the declared one
+    ("revenue per customer in 2025", "revenue_per_customer"),
+    ("items per order last month", "items_per_order"),  # the whole phrase is declared
+    ("revenue per order last month", "aov"),
+])
+def test_a_measure_per_counted_thing_is_their_ratio(u: Understander, q: str, metric: str) -> None:
+    p = plan(u, q)
+    assert p.metric == metric and not p.group_by, (q, p)
+
+
+def test_per_a_split_or_a_time_grain_is_not_a_ratio(u: Understander) -> None:
+    assert plan(u, "revenue per category last month").group_by == ["category"]
+    assert plan(u, "orders per day in may 2026").metric == "orders"
+    assert u.semantic.ratio_metric("revenue", "aov") is None  # money per money
+    assert u.semantic.ratio_metric("return_rate", "orders") is None  # a rate per anything

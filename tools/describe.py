@@ -42,7 +42,7 @@ class DescribeDataTool:
         period = Period(first, last, period_label(first, last))
         metrics = [
             {"name": m.name, "label": m.label, "unit": m.unit, "description": m.description}
-            for m in sem.metrics.values()
+            for m in sem.metrics.values() if not m.ad_hoc
         ]
         dims = [
             {"name": d.name, "label": d.label, "count": len(d.values), "examples": d.values[:MAX_VALUES]}

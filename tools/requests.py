@@ -121,7 +121,8 @@ class MetricRequest(PeriodArgs):
     """A metric as one figure, a breakdown, a top/bottom N or a series over time: the query, the chart and the
     offline planner all speak it."""
 
-    metric: str = Field(description="Metric name from the semantic layer, e.g. revenue, units, orders, aov.")
+    metric: str = Field(description="Metric name from the semantic layer, e.g. revenue, units, orders, aov; "
+                                    "<metric>_per_<count metric> for a ratio, e.g. orders_per_customers.")
     group_by: list[str] = Field(default_factory=list,
                                 description="Dimensions to split by, e.g. [\"category\"] or [\"region\", \"channel\"].")
     filters: dict[str, list[str]] = Field(default_factory=dict,

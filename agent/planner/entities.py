@@ -226,6 +226,7 @@ class EntityMatcher:
     # ----------------------------------------------------------------------------------------------- match
     def match(self, text: str, mask: Mask, out: Entities | None = None, prefer: set[str] | None = None) -> Entities:
         out = out or Entities()
+        self._ratios(text, mask, out)
         self._group_by(text, mask, out)
         self._special(text, mask, out)
         self._metrics(text, mask, out)
@@ -382,6 +383,35 @@ class EntityMatcher:
                 i += n
             else:
                 i += 1
+
+    def _ratios(self, text: str, mask: Mask, out: Entities) -> None:
+        """'orders per customer', 'discount for each order': a measure per counted thing is their ratio (before
+        "per customer" is read as a split). A phrase the layer declares whole ("items per order") is left to it."""
+        toks = [t for t in tokenize(text) if not mask.covers(t)]
+        for k, t in enumerate(toks):
+            if t.norm != "per" and not (t.norm == "for" and k + 1 < len(toks) and toks[k + 1].norm in ("each", "every")):
+                continue
+            after = k + 1 if t.norm == "per" else k + 2
+            while after < len(toks) and toks[after].norm in ("a", "an", "each", "every"):
+                after += 1
+            left = next(((n, self.metric_phrases[key]) for n in range(min(self._metric_max, k), 0, -1)
+                         if (key := tuple(x.norm for x in toks[k - n:k])) in self.metric_phrases), None)
+            right = next(((n, self.metric_phrases[key]) for n in range(min(self._metric_max, len(toks) - after), 0, -1)
+                          if (key := tuple(x.norm for x in toks[after:after + n])) in self.metric_phrases), None)
+            if left is None or right is None:
+                continue
+            whole = tuple(x.norm for x in toks[k - left[0]:after + right[0]])
+            if whole in self.metric_phrases:
+                continue  # declared: "revenue per order" is the average order value
+            metric = self.semantic.ratio_metric(left[1], right[1])
+            if metric is None:
+                continue
+            start, end = toks[k - left[0]].start, toks[after + right[0] - 1].end
+            if metric.name not in out.metrics:
+                out.metrics.append(metric.name)
+                out.metric_words[metric.name] = text[start:end]
+                out.metric_spans[metric.name] = (start, end)
+            mask.add(start, end, "metric")
 
     def _siblings(self, text: str, mask: Mask, out: Entities) -> None:
         """'kestrel fit 4 vs fit 3': the words after 'vs' name a product of the same brand as the one before."""
