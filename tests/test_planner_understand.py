@@ -436,3 +436,9 @@ def test_per_a_split_or_a_time_grain_is_not_a_ratio(u: Understander) -> None:
     assert plan(u, "orders per day in may 2026").metric == "orders"
     assert u.semantic.ratio_metric("revenue", "aov") is None  # money per money
     assert u.semantic.ratio_metric("return_rate", "orders") is None  # a rate per anything
+
+
+def test_a_mistyped_two_word_dimension_is_read(u: Understander) -> None:
+    p = plan(u, "revenue by custmer segment last month")
+    assert p.group_by == ["segment"] and any("custmer segment" in n for n in p.notes)
+    assert plan(u, "revenue by sales chanel last month").group_by == ["channel"]

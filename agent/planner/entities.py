@@ -272,15 +272,22 @@ class EntityMatcher:
                     e = more.end("d")
                     mask.add(more.start("d"), e, f"group:{d2}")
         for m in re.finditer(r"\b(?:by|per|for\s+each|across)\s+(?:the\s+)?(?P<d>[a-z]{5,})\b", mask.blank(text)):
-            word = m.group("d")  # a typo'd dimension: "by categry"
+            word = m.group("d")  # a typo'd dimension: "by categry", "by custmer segment"
             if word in COMMON or mask.overlaps(*m.span("d")) or (word,) in self.metric_phrases:
                 continue
+            span = m.span("d")
             best = max(((ratio(word, p), d) for p, d in self.dim_phrases.items() if " " not in p), default=(0, ""))
+            two = re.match(r"\s+([a-z]{3,})\b", text[span[1]:])
+            if best[0] < 85 and two and not mask.overlaps(span[1], span[1] + two.end()):
+                pair = f"{word} {two.group(1)}"
+                best = max(((ratio(pair, p), d) for p, d in self.dim_phrases.items() if p.count(" ") == 1),
+                           default=(0, ""))
+                word, span = pair, (span[0], span[1] + two.end())
             if best[0] >= 85 and best[1] not in out.group_by:
                 out.group_by.append(best[1])
                 out.group_words[best[1]] = word
                 out.notes.append(f"'{word}' read as {self.semantic.dimensions[best[1]].label.lower()}")
-                mask.add(*m.span("d"), f"group:{best[1]}")
+                mask.add(*span, f"group:{best[1]}")
 
     def _metric_word(self, phrase: str) -> bool:
         """Whether a dimension word is also a measure's name ("rating", "ratings")."""
