@@ -17,7 +17,7 @@ from shoplens.agent.events import FinalAnswer, TextDelta
 from shoplens.agent.llm import LlmAgent
 from shoplens.agent.toolbox import Toolbox
 from shoplens.tools.charts.cjk import cjk_family
-from shoplens.tools.formatting_zh import format_value_zh
+from shoplens.agent.planner.zh_wording import format_value_zh
 from shoplens.tools.metric_query import QueryMetricTool
 
 

@@ -2,7 +2,7 @@
 
 ``in_chinese(events, plan)`` wraps the executor's events: the English answer text is held back and replaced, once
 the facts arrive (``AnswerMeta``), by the Chinese answer written from those facts; notes become Chinese notes.
-Numbers use 万/亿 (``tools/formatting_zh.py``). A kind with no Chinese template keeps the English details after a
+Numbers use 万/亿 (``tools/formatting.py`` with ``lang="zh"``). A kind with no Chinese template keeps the English details after a
 Chinese lead, so nothing the answer said is lost.
 """
 
@@ -19,9 +19,12 @@ import yaml
 
 from shoplens.agent.events import AnswerMeta, ChartArtifact, Event, Notice, TextDelta
 from shoplens.agent.planner.plan import Plan
-from shoplens.tools.formatting_zh import format_date_zh, format_signed_zh, format_value_zh
+from shoplens.tools.formatting import format_date, format_signed, format_value, number_style
 
 MAX_ROWS = 8
+format_value_zh = functools.partial(format_value, lang="zh")
+format_signed_zh = functools.partial(format_signed, lang="zh")
+format_date_zh = functools.partial(format_date, lang="zh")
 Redraw = Callable[[Any, dict[str, Any]], tuple[Any, list[str]]]
 
 
