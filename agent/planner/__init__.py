@@ -54,9 +54,12 @@ class OfflinePlanner:
             from shoplens.agent.planner.zh_charts import chinese_chart
             from shoplens.agent.planner.zh_wording import in_chinese
             from shoplens.tools.charts.tool import ChartTool
+            from shoplens.tools.formatting import currency_symbol
 
             tool = self.toolbox.get(ChartTool)
-            events = in_chinese(events, plan, lambda chart, facts: chinese_chart(chart, facts, tool))
+            symbol = currency_symbol(self.toolbox.settings.currency)
+            events = in_chinese(events, plan, lambda chart, facts: chinese_chart(chart, facts, tool, symbol),
+                                currency=symbol)
         for event in events:
             if isinstance(event, AnswerMeta):
                 plan.shown = shown_values(event.facts)  # "that category" in the next question names these

@@ -267,9 +267,11 @@ def note_zh(text: str) -> str:
     return text if re.search(r"[\u4e00-\u9fff]", text) else f"说明：{text}"
 
 
-def in_chinese(events: Iterator[Event], plan: Plan, redraw: Redraw | None = None) -> Iterator[Event]:
+def in_chinese(events: Iterator[Event], plan: Plan, redraw: Redraw | None = None,
+               currency: str | None = None) -> Iterator[Event]:
     """The executor's events with the answer and notes in Chinese (see the module docstring); ``redraw(chart,
-    facts) -> (chart, warnings)`` draws each chart again in Chinese once the facts are known."""
+    facts) -> (chart, warnings)`` draws each chart again in Chinese once the facts are known. Amounts are
+    written with ``currency`` (the shop's symbol; $ when None)."""
     english: list[str] = []
     charts: list[ChartArtifact] = []
     for event in events:
@@ -280,10 +282,14 @@ def in_chinese(events: Iterator[Event], plan: Plan, redraw: Redraw | None = None
             charts.append(event)
             continue
         if isinstance(event, Notice):
-            yield Notice(note_zh(event.message))
+            with number_style("zh", currency):
+                note = note_zh(event.message)
+            yield Notice(note)
             continue
         if isinstance(event, AnswerMeta):
-            yield TextDelta(answer_zh(event.facts, "".join(english), plan))
+            with number_style("zh", currency):
+                text = answer_zh(event.facts, "".join(english), plan)
+            yield TextDelta(text)
             for c in charts:
                 chart, warnings = redraw(c.chart, event.facts) if redraw else (c.chart, [])
                 yield from (Notice(w) for w in warnings)
