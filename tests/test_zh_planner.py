@@ -172,3 +172,21 @@ def test_refusal_answer_is_chinese(settings) -> None:  # type: ignore[no-untyped
 
 def test_plan_language_defaults_to_english() -> None:
     assert Plan(kind="figure").lang == "en"
+
+
+# --- tables -------------------------------------------------------------------------------------------------
+def test_tables_of_a_chinese_answer_have_chinese_headers(settings) -> None:  # type: ignore[no-untyped-def]
+    from shoplens.agent.frontends.slack_blocks import table_text
+    from shoplens.tools.formatting import fraction_column
+
+    analyst = Analyst(settings)
+    answer = analyst.ask("去年各品类的销售额")
+    table = answer.tables[0]
+    assert table.columns == ["品类", "销售额", "占比"] and table.title.startswith("销售额（按品类）")
+    assert fraction_column("占比") and fraction_column("退货率") and not fraction_column("销售额")
+    assert "%" in table_text(table)  # the shares are still shown as percentages
+    english = analyst.ask("revenue last year by category")
+    assert english.tables[0].columns == ["Category", "Revenue", "Share"]
+    assert [len(r) for r in english.tables[0].rows] == [len(r) for r in table.rows]
+    why = analyst.ask("为什么上个月销售额下降了")
+    assert why.tables and all(is_chinese(c) or c[:4].isdigit() for c in why.tables[0].columns)

@@ -25,6 +25,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,6 +44,15 @@ _NA = {"en": "n/a", "zh": "无数据"}
 
 _STYLE: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("shoplens_number_style",
                                                                          default=("en", CURRENCY))
+
+
+FRACTION_COLUMN = re.compile(r"^(share|share of .*|change %|.*\brate|.*率|.*占比.*)$", re.I)
+
+
+def fraction_column(name: Any) -> bool:
+    """True for a table column holding fractions shown as percentages (0.249 -> 24.9%): Share, Share of change,
+    Return rate, Change %, and their Chinese names (占比, 退货率, 变化占比)."""
+    return bool(FRACTION_COLUMN.match(str(name).strip()))
 
 
 def currency_symbol(code: str | None) -> str:

@@ -125,8 +125,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _percent_column(name: str) -> bool:
-    low = name.lower()
-    return "%" in low or low in ("share", "change %") or "share of" in low or low.endswith("rate")
+    from shoplens.tools.formatting import fraction_column
+
+    return "%" in name or fraction_column(name)
 
 
 def cell_text(value: Any, percent: bool = False, decimals: int | None = None) -> str:

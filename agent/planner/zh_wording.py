@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from shoplens.agent.events import AnswerMeta, ChartArtifact, Event, Notice, TextDelta
+from shoplens.agent.events import AnswerMeta, ChartArtifact, Event, Notice, TableArtifact, TextDelta
 from shoplens.agent.planner.plan import Plan
 from shoplens.tools.formatting import format_date, format_signed, format_value, number_style
 
@@ -26,6 +26,7 @@ format_value_zh = functools.partial(format_value, lang="zh")
 format_signed_zh = functools.partial(format_signed, lang="zh")
 format_date_zh = functools.partial(format_date, lang="zh")
 Redraw = Callable[[Any, dict[str, Any]], tuple[Any, list[str]]]
+Retable = Callable[[Any, dict[str, Any], bool], Any]
 
 
 @functools.cache
@@ -268,15 +269,20 @@ def note_zh(text: str) -> str:
 
 
 def in_chinese(events: Iterator[Event], plan: Plan, redraw: Redraw | None = None,
-               currency: str | None = None) -> Iterator[Event]:
+               currency: str | None = None, retable: Retable | None = None) -> Iterator[Event]:
     """The executor's events with the answer and notes in Chinese (see the module docstring); ``redraw(chart,
-    facts) -> (chart, warnings)`` draws each chart again in Chinese once the facts are known. Amounts are
-    written with ``currency`` (the shop's symbol; $ when None)."""
+    facts) -> (chart, warnings)`` draws each chart again in Chinese once the facts are known, ``retable(table,
+    facts, first) -> table`` gives each table Chinese headers. Amounts are written with ``currency`` (the shop's
+    symbol; $ when None)."""
     english: list[str] = []
     charts: list[ChartArtifact] = []
+    tables: list[TableArtifact] = []
     for event in events:
         if isinstance(event, TextDelta):
             english.append(event.text)
+            continue
+        if isinstance(event, TableArtifact) and retable is not None:
+            tables.append(event)
             continue
         if isinstance(event, ChartArtifact):
             charts.append(event)
@@ -290,10 +296,14 @@ def in_chinese(events: Iterator[Event], plan: Plan, redraw: Redraw | None = None
             with number_style("zh", currency):
                 text = answer_zh(event.facts, "".join(english), plan)
             yield TextDelta(text)
+            for i, t in enumerate(tables):
+                yield TableArtifact(retable(t.table, event.facts, i == 0)) if retable else t
+            tables = []
             for c in charts:
                 chart, warnings = redraw(c.chart, event.facts) if redraw else (c.chart, [])
                 yield from (Notice(w) for w in warnings)
                 yield ChartArtifact(chart)
             charts = []
         yield event
+    yield from tables
     yield from charts
