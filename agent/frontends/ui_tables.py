@@ -8,7 +8,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shoplens.tools.artifacts import Table
-from shoplens.tools.formatting import FRACTION_COLUMN as FRACTION_COLUMNS  # 0.249 shown as 24.9% (Share, 占比, 退货率)
 from shoplens.tools.formatting import fraction_column
 
 if TYPE_CHECKING:
