@@ -34,6 +34,7 @@ class Settings:
     debug: bool = False  # show tracebacks for unexpected errors
     demo_scale: float = 1.0
     demo_seed: int = 42
+    currency: str = "USD"  # the shop's currency (ISO code such as CNY, or a symbol): amounts are written with it
     # SQL runner limits
     sql_timeout_s: float = 10.0
     sql_row_cap: int = 10_000

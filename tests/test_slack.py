@@ -690,3 +690,29 @@ def test_the_shared_server_mounts_slack_when_configured(settings: Any, slack: Fa
         app.state.slack_bot.close()
     plain = build_app(settings, analyst, ui=False)
     assert not hasattr(plain.state, "slack_bot")
+
+
+def test_a_chinese_question_gets_chinese_status_and_fixed_words(make: Any, slack: FakeSlack) -> None:
+    h = make(the_analyst=SlowStepAnalyst(slack))
+    h.bot.progress_after_s = 0.05
+    h.event(dm("预测未来8周的销售额"))
+    h.wait()
+    assert slack.calls_to("chat.postMessage")[0].params["text"] == "正在查询…"
+    updates = [c.params["text"] for c in slack.calls_to("chat.update")]
+    assert updates[0] == "正在查询…（预测）"
+
+
+def test_a_chinese_question_answered_end_to_end_in_slack(make: Any, slack: FakeSlack) -> None:
+    h = make()
+    h.event(mention("去年各渠道的销售额，画成柱状图", ts=new_ts()))
+    h.wait()
+    assert "正在查询" in h.posts()[0]["text"]
+    update = slack.calls_to("chat.update")[-1].params
+    text = block_text(update)
+    assert "销售额" in text and "渠道" in text and "占比" in text  # the answer and its table headers
+    footer = [e["text"] for b in update["blocks"] if b["type"] == "context" for e in b["elements"]][-1]
+    assert "图表见下方" in footer and "chart" not in footer
+    broken = make(the_analyst=BrokenAnalyst())
+    broken.event(dm("去年的销售额"))
+    broken.wait()
+    assert "出错" in block_text(slack.calls_to("chat.update")[-1].params)

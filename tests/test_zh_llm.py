@@ -15,9 +15,9 @@ from fakes.fake_vllm import FakeVllm, text, tool_call
 from shoplens.agent.analyst import Analyst
 from shoplens.agent.events import FinalAnswer, TextDelta
 from shoplens.agent.llm import LlmAgent
+from shoplens.agent.planner.zh_wording import format_value_zh
 from shoplens.agent.toolbox import Toolbox
 from shoplens.tools.charts.cjk import cjk_family
-from shoplens.tools.formatting_zh import format_value_zh
 from shoplens.tools.metric_query import QueryMetricTool
 
 

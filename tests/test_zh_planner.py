@@ -13,7 +13,7 @@ from shoplens.agent.planner import OfflinePlanner
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.zh_translate import cn_number, is_chinese, to_english
 from shoplens.agent.toolbox import Toolbox
-from shoplens.tools.formatting_zh import format_date_zh, format_signed_zh, format_value_zh
+from shoplens.tools.formatting import format_date, format_signed, format_value, number_style
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -57,15 +57,36 @@ def test_language_detection() -> None:
 
 # --- numbers the Chinese way --------------------------------------------------------------------------------
 def test_wan_and_yi() -> None:
-    assert format_value_zh(15_512_345, "currency") == "$1551.2万"
-    assert format_value_zh(45_620, "currency") == "$4.56万"
-    assert format_value_zh(980, "currency") == "$980"
-    assert format_value_zh(123_456_789, "count") == "1.23亿"
-    assert format_value_zh(0.081, "percent") == "8.1%"
-    assert format_value_zh(1_234, "count") == "1,234"
-    assert format_signed_zh(-0.012, "percent") == "-1.2个百分点"
-    assert format_value_zh(15_512_345, "currency", currency="¥") == "¥1551.2万"
-    assert format_date_zh("2025-04-01", "quarter") == "2025年第2季度"
+    assert format_value(15_512_345, "currency", lang="zh") == "$1551.2万"
+    assert format_value(45_620, "currency", lang="zh") == "$4.56万"
+    assert format_value(9_876, "currency", lang="zh") == "$9,876"  # no K in Chinese
+    assert format_value(980, "currency", lang="zh") == "$980"
+    assert format_value(123_456_789, "count", lang="zh") == "1.23亿"
+    assert format_value(0.081, "percent", lang="zh") == "8.1%"
+    assert format_value(1_234, "count", lang="zh") == "1,234"
+    assert format_value(None, "count", lang="zh") == "无数据"
+    assert format_signed(-0.012, "percent", lang="zh") == "-1.2个百分点"
+    assert format_signed(-45_620, "currency", lang="zh", currency="¥") == "-¥4.56万"
+    assert format_value(15_512_345, "currency", lang="zh", currency="¥") == "¥1551.2万"
+    assert format_date("2025-04-01", "quarter", lang="zh") == "2025年第2季度"
+    assert format_date("2025-03-10", "week", lang="zh") == "2025年3月10日那周"
+
+
+def test_one_formatter_for_both_languages() -> None:
+    # English is unchanged by the language parameter; a number_style block sets the default for a whole render
+    assert format_value(1_234_567, "currency") == "$1.23M" == format_value(1_234_567, "currency", lang="en")
+    with number_style("zh", "¥"):
+        assert format_value(1_234_567, "currency") == "¥123万"
+        assert format_value(1_234_567, "currency", lang="en") == "¥1.23M"
+        assert format_date("2025-03-14") == "2025年3月14日"
+    assert format_value(1_234_567, "currency") == "$1.23M" and format_date("2025-03-14") == "Mar 14, 2025"
+
+
+@pytest.mark.parametrize("code, symbol", [("USD", "$"), ("cny", "¥"), ("EUR", "€"), ("", "$"), ("CHF", "CHF ")])
+def test_currency_symbol(code: str, symbol: str) -> None:
+    from shoplens.tools.formatting import currency_symbol
+
+    assert currency_symbol(code) == symbol
 
 
 def test_grounding_reads_wan_and_yi() -> None:
@@ -164,3 +185,21 @@ def test_refusal_answer_is_chinese(settings) -> None:  # type: ignore[no-untyped
 
 def test_plan_language_defaults_to_english() -> None:
     assert Plan(kind="figure").lang == "en"
+
+
+# --- tables -------------------------------------------------------------------------------------------------
+def test_tables_of_a_chinese_answer_have_chinese_headers(settings) -> None:  # type: ignore[no-untyped-def]
+    from shoplens.agent.frontends.slack_blocks import table_text
+    from shoplens.tools.formatting import fraction_column
+
+    analyst = Analyst(settings)
+    answer = analyst.ask("去年各品类的销售额")
+    table = answer.tables[0]
+    assert table.columns == ["品类", "销售额", "占比"] and table.title.startswith("销售额（按品类）")
+    assert fraction_column("占比") and fraction_column("退货率") and not fraction_column("销售额")
+    assert "%" in table_text(table)  # the shares are still shown as percentages
+    english = analyst.ask("revenue last year by category")
+    assert english.tables[0].columns == ["Category", "Revenue", "Share"]
+    assert [len(r) for r in english.tables[0].rows] == [len(r) for r in table.rows]
+    why = analyst.ask("为什么上个月销售额下降了")
+    assert why.tables and all(is_chinese(c) or c[:4].isdigit() for c in why.tables[0].columns)

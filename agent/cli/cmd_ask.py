@@ -226,14 +226,9 @@ def rich_table(table: Any) -> Any:
     from rich.table import Table
 
     t = Table(title=table.title, title_justify="left", title_style="bold", show_lines=False)
-    pct_cols = {
-        i
-        for i, c in enumerate(table.columns)
-        if "%" in c
-        or c.lower() in ("share", "change %")
-        or "share of" in c.lower()
-        or c.lower().endswith("rate")
-    }
+    from shoplens.tools.formatting import fraction_column
+
+    pct_cols = {i for i, c in enumerate(table.columns) if "%" in c or fraction_column(c)}
     for i, col in enumerate(table.columns):
         numeric = any(isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in table.rows[:20])
         t.add_column(str(col), justify="right" if numeric else "left", overflow="fold")

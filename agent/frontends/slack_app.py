@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from shoplens.agent.config import Settings
 from shoplens.agent.events import Answer, StepStarted
 from shoplens.agent.frontends import slack_blocks as sb
+from shoplens.agent.frontends.messages import message, question_lang, step_name
 from shoplens.agent.frontends.slack_config import api_url, config_problems, quiet_bolt_token_warning
 from shoplens.agent.frontends.slack_masking import (
     MaskingFilter,
@@ -52,7 +53,7 @@ DEFAULT_ANSWER_TIMEOUT_S = 120.0
 PROGRESS_AFTER_S = 1.5  # a step still running after this long is shown in the status (chat.update is rate limited)
 HELP_WORDS = {"help", "?", "hi", "hello", "hey"}
 DM_ENTRIES = {"im", "dm"}  # in SHOPLENS_SLACK_ALLOWED_CHANNELS: allow direct messages
-WORKING = "Working on it…"
+WORKING = message("working")
 HELP = (
     "Hi! I answer questions about the shop's data, with the numbers, a small table, charts and the SQL. Try:\n"
     "• `revenue by channel in 2025`\n• `top 5 products by revenue last month`\n"
@@ -222,7 +223,8 @@ class SlackBot:
     def submit(self, channel: str, thread_ts: str, question: str, *, user: str = "") -> None:
         """Post 'working…' in the thread now and answer in the background; the time limit starts now."""
         log.info("question from %s in %s (thread %s): %.120s", user or "?", channel, thread_ts, question)
-        status_ts = self._post(channel, thread_ts, WORKING, sb.status_blocks(WORKING))
+        working = message("working", question_lang(question))
+        status_ts = self._post(channel, thread_ts, working, sb.status_blocks(working))
         deadline = time.monotonic() + self.answer_timeout_s
         self.jobs.submit(self.answer, channel, thread_ts, question, status_ts=status_ts, deadline=deadline)
 
@@ -231,35 +233,35 @@ class SlackBot:
         """Answer through the Analyst (session = the thread), replace the status message with the answer and upload
         the charts into the thread. Every failure ends as a friendly message in the thread."""
         session_id = f"slack:{channel}:{thread_ts}"
+        lang = question_lang(question)
 
         def progress(step: StepStarted) -> None:
             if status_ts:
-                text = f"{WORKING} ({step.tool.replace('_', ' ')})"
+                text = message("working_step", lang, step=step_name(step.tool, lang))
                 self._call("chat_update", channel=channel, ts=status_ts, text=text, blocks=sb.status_blocks(text))
 
         try:
             answer = self._run(question, session_id, progress, deadline)
         except TimeoutError:
             log.warning("answer timed out after %.0f s in %s (thread %s)", self.answer_timeout_s, channel, thread_ts)
-            text = (f"Sorry, that took longer than {self.answer_timeout_s:.0f} s, so I stopped waiting. Try a "
-                    "narrower question (a shorter period, fewer breakdowns), or ask again in a minute.")
+            text = message("timeout", lang, seconds=f"{self.answer_timeout_s:.0f}")
             self._finish(channel, thread_ts, status_ts, text, sb.notice_blocks(text, ":hourglass:"))
             return None
         except WarehouseUnavailable as exc:  # a job holds or replaces the warehouse: say so, ask to retry
             hint = f" {exc.hint}" if exc.hint else ""
-            text = f"Not answered: {exc.message}{hint} Please ask again in about {int(exc.retry_after_s)} s."
+            text = message("unavailable", lang, message=exc.message, hint=hint, seconds=int(exc.retry_after_s))
             self._finish(channel, thread_ts, status_ts, text, sb.notice_blocks(text, ":hourglass:"))
             return None
         except Exception:
             log.exception("answering failed in %s (thread %s)", channel, thread_ts)
-            text = ("Sorry, something went wrong while answering. The error was logged; please try again or "
-                    "rephrase the question.")
+            text = message("error", lang)
             self._finish(channel, thread_ts, status_ts, text, sb.notice_blocks(text, ":warning:"))
             return None
-        if not self._finish(channel, thread_ts, status_ts, sb.fallback_text(answer), sb.answer_blocks(answer)):
-            plain = sb.md_to_mrkdwn(answer.answer)[:3500] or "No answer."
+        if not self._finish(channel, thread_ts, status_ts, sb.fallback_text(answer, lang),
+                            sb.answer_blocks(answer, lang=lang)):
+            plain = sb.md_to_mrkdwn(answer.answer)[:3500] or message("no_answer", lang)
             self._finish(channel, thread_ts, status_ts, plain, None)  # blocks refused: text alone
-        self._upload_charts(channel, thread_ts, answer)
+        self._upload_charts(channel, thread_ts, answer, lang)
         return answer
 
     def _run(self, question: str, session_id: str, progress: Callable[[StepStarted], None],
@@ -268,7 +270,7 @@ class SlackBot:
         return answer_within(lambda: self.analyst.stream(question, session_id), self.workers, deadline=deadline,
                              progress=progress, progress_after_s=self.progress_after_s, what=question)
 
-    def _upload_charts(self, channel: str, thread_ts: str, answer: Answer) -> None:
+    def _upload_charts(self, channel: str, thread_ts: str, answer: Answer, lang: str = "en") -> None:
         charts = [c for c in answer.charts if c.path and Path(c.path).is_file()]
         if not charts:
             return
@@ -283,7 +285,7 @@ class SlackBot:
             error = type(exc).__name__
         log.warning("chart upload failed in %s: %s", channel, error)
         scope = " (the app needs the files:write scope)" if error in ("missing_scope", "not_allowed_token_type") else ""
-        text = f"I couldn't upload the chart{'s' if len(charts) > 1 else ''} ({error}){scope}."
+        text = message("upload_failed", lang, s="s" if len(charts) > 1 else "", error=error, scope=scope)
         self._post(channel, thread_ts, text, sb.notice_blocks(text, ":warning:"))
 
     # --- Slack calls that never raise ----------------------------------------------------------------------

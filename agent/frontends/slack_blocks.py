@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from shoplens.agent.events import Answer
+from shoplens.agent.frontends.messages import message
 from shoplens.tools.artifacts import Table
 
 MAX_BLOCKS = 50
@@ -125,8 +126,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _percent_column(name: str) -> bool:
-    low = name.lower()
-    return "%" in low or low in ("share", "change %") or "share of" in low or low.endswith("rate")
+    from shoplens.tools.formatting import fraction_column
+
+    return "%" in name or fraction_column(name)
 
 
 def cell_text(value: Any, percent: bool = False, decimals: int | None = None) -> str:
@@ -268,8 +270,9 @@ def notice_blocks(text: str, emoji: str = ":information_source:") -> list[dict[s
 
 
 def answer_blocks(answer: Answer, *, table_rows: int = TABLE_ROWS, max_tables: int = MAX_TABLES,
-                  show_sql: bool = True) -> list[dict[str, Any]]:
-    """The answer as Block Kit: text, clarifying choices, small tables, warnings, the SQL and a footer."""
+                  show_sql: bool = True, lang: str = "en") -> list[dict[str, Any]]:
+    """The answer as Block Kit: text, clarifying choices, small tables, warnings, the SQL and a footer; the fixed
+    words in ``lang``, the language of the question."""
     blocks: list[dict[str, Any]] = []
     body = md_to_mrkdwn(answer.answer) or "_I have no answer to that._"
     chunks = split_text(body)
@@ -280,7 +283,7 @@ def answer_blocks(answer: Answer, *, table_rows: int = TABLE_ROWS, max_tables: i
     if answer.choices:
         options = "\n".join(f"• {escape(c)}" for c in answer.choices[:10])
         blocks.append(section(f"{options}"))
-        blocks.append(context("Reply in this thread with one of these (mention me in a channel)."))
+        blocks.append(context(message("choose", lang)))
     for table in answer.tables[:max_tables]:
         title = f"*{escape(table.title)}*\n" if table.title else ""
         blocks.append(section(f"{title}```\n{escape(table_text(table, table_rows))}\n```"))
@@ -288,7 +291,7 @@ def answer_blocks(answer: Answer, *, table_rows: int = TABLE_ROWS, max_tables: i
         blocks.append(context(*[f":warning: {escape(w)}" for w in answer.warnings]))
     if show_sql and answer.sql:
         blocks.append(sql_context(answer.sql))
-    blocks.append(context(footer_text(answer)))
+    blocks.append(context(footer_text(answer, lang)))
     if len(blocks) > MAX_BLOCKS:  # keep the footer; say that something was cut
         blocks = [*blocks[: MAX_BLOCKS - 2], context(SHORTENED), blocks[-1]]
     return blocks
@@ -308,17 +311,17 @@ def sql_context(statements: list[str]) -> dict[str, Any]:
     return context(*elements)
 
 
-def footer_text(answer: Answer) -> str:
+def footer_text(answer: Answer, lang: str = "en") -> str:
     parts = [_MODE_LABEL.get(answer.mode, answer.mode)]
     if answer.period:
         parts.append(escape(answer.period.label))
     if answer.charts:
-        parts.append(f"{len(answer.charts)} chart{'s' if len(answer.charts) > 1 else ''} below")
+        parts.append(message("charts_below", lang, n=len(answer.charts), s="s" if len(answer.charts) > 1 else ""))
     parts.append(f"{answer.elapsed_ms / 1000:.1f} s")
     return "ShopLens · " + " · ".join(parts)
 
 
-def fallback_text(answer: Answer) -> str:
+def fallback_text(answer: Answer, lang: str = "en") -> str:
     """Plain text for notifications and clients without Block Kit: the first lines of the answer."""
-    text = md_to_mrkdwn(answer.answer) or "No answer."
+    text = md_to_mrkdwn(answer.answer) or message("no_answer", lang)
     return text if len(text) <= FALLBACK_CHARS else text[: FALLBACK_CHARS - 1].rsplit(" ", 1)[0] + "…"

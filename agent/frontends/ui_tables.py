@@ -8,11 +8,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from shoplens.tools.artifacts import Table
+from shoplens.tools.formatting import FRACTION_COLUMN as FRACTION_COLUMNS  # noqa: F401  (re-exported by ui_helpers)
+from shoplens.tools.formatting import fraction_column  # 0.249 shown as 24.9% (Share, 占比, 退货率)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-FRACTION_COLUMNS = re.compile(r"^(share|share of .*|change %|.*\brate)$", re.I)  # 0.249 shown as 24.9%
 TABLE_ROWS_SHOWN = 200
 
 
@@ -20,7 +21,7 @@ def table_frame(table: Table) -> pd.DataFrame:
     """A table for reading: thousands separators, shares as percentages, blanks for missing values."""
     import pandas as pd
 
-    pct = {i for i, c in enumerate(table.columns) if FRACTION_COLUMNS.match(str(c).strip())}
+    pct = {i for i, c in enumerate(table.columns) if fraction_column(c)}
     rows = [[cell_text(v, i in pct) for i, v in enumerate(r)] for r in table.rows[:TABLE_ROWS_SHOWN]]
     return pd.DataFrame(rows, columns=[str(c) for c in table.columns])
 

@@ -52,11 +52,17 @@ class OfflinePlanner:
         events = self.executor.run(plan)
         if plan.lang == "zh":
             from shoplens.agent.planner.zh_charts import chinese_chart
+            from shoplens.agent.planner.zh_tables import header_names, table_zh
             from shoplens.agent.planner.zh_wording import in_chinese
             from shoplens.tools.charts.tool import ChartTool
+            from shoplens.tools.formatting import currency_symbol
 
             tool = self.toolbox.get(ChartTool)
-            events = in_chinese(events, plan, lambda chart, facts: chinese_chart(chart, facts, tool))
+            symbol = currency_symbol(self.toolbox.settings.currency)
+            names = header_names(self.toolbox.semantic)
+            events = in_chinese(events, plan, lambda chart, facts: chinese_chart(chart, facts, tool, symbol),
+                                currency=symbol,
+                                retable=lambda table, facts, first: table_zh(table, facts, names, first=first))
         for event in events:
             if isinstance(event, AnswerMeta):
                 plan.shown = shown_values(event.facts)  # "that category" in the next question names these

@@ -16,8 +16,9 @@ from shoplens.data.errors import ShopLensError
 _KIND_WORDS = {"forecast": "预测", "scatter": "对比"}
 
 
-def chinese_chart(chart: Any, facts: dict[str, Any], tool: Any) -> tuple[Any, list[str]]:
-    """(the Chinese chart, its warnings); the original chart and no warnings when it cannot be redrawn."""
+def chinese_chart(chart: Any, facts: dict[str, Any], tool: Any, currency: str = "") -> tuple[Any, list[str]]:
+    """(the Chinese chart, its warnings); the original chart and no warnings when it cannot be redrawn. Numbers
+    are written in 万/亿 with ``currency`` (the shop's symbol, $ when empty), dates as 2026年5月."""
     import pandas as pd
 
     spec = dict(chart.spec or {})
@@ -38,6 +39,7 @@ def chinese_chart(chart: Any, facts: dict[str, Any], tool: Any) -> tuple[Any, li
     spec["period_label"] = zw.period_zh(facts.get("period")) or spec.get("period_label", "")
     spec["filters"] = {zw.dim_zh(d): [zw.answers()["values"].get(str(v), str(v)) for v in vals]
                        for d, vals in (spec.get("filters") or {}).items()}
+    spec["lang"], spec["currency"] = "zh", currency
     spec["events"] = []  # event names are English; the Chinese chart leaves them out
     spec.pop("annotations", None)
     try:

@@ -2,7 +2,7 @@
 
 ``in_chinese(events, plan)`` wraps the executor's events: the English answer text is held back and replaced, once
 the facts arrive (``AnswerMeta``), by the Chinese answer written from those facts; notes become Chinese notes.
-Numbers use 万/亿 (``tools/formatting_zh.py``). A kind with no Chinese template keeps the English details after a
+Numbers use 万/亿 (``tools/formatting.py`` with ``lang="zh"``). A kind with no Chinese template keeps the English details after a
 Chinese lead, so nothing the answer said is lost.
 """
 
@@ -17,12 +17,16 @@ from typing import Any
 
 import yaml
 
-from shoplens.agent.events import AnswerMeta, ChartArtifact, Event, Notice, TextDelta
+from shoplens.agent.events import AnswerMeta, ChartArtifact, Event, Notice, TableArtifact, TextDelta
 from shoplens.agent.planner.plan import Plan
-from shoplens.tools.formatting_zh import format_date_zh, format_signed_zh, format_value_zh
+from shoplens.tools.formatting import format_date, format_signed, format_value, number_style
 
 MAX_ROWS = 8
+format_value_zh = functools.partial(format_value, lang="zh")
+format_signed_zh = functools.partial(format_signed, lang="zh")
+format_date_zh = functools.partial(format_date, lang="zh")
 Redraw = Callable[[Any, dict[str, Any]], tuple[Any, list[str]]]
+Retable = Callable[[Any, dict[str, Any], bool], Any]
 
 
 @functools.cache
@@ -264,27 +268,42 @@ def note_zh(text: str) -> str:
     return text if re.search(r"[\u4e00-\u9fff]", text) else f"说明：{text}"
 
 
-def in_chinese(events: Iterator[Event], plan: Plan, redraw: Redraw | None = None) -> Iterator[Event]:
+def in_chinese(events: Iterator[Event], plan: Plan, redraw: Redraw | None = None,
+               currency: str | None = None, retable: Retable | None = None) -> Iterator[Event]:
     """The executor's events with the answer and notes in Chinese (see the module docstring); ``redraw(chart,
-    facts) -> (chart, warnings)`` draws each chart again in Chinese once the facts are known."""
+    facts) -> (chart, warnings)`` draws each chart again in Chinese once the facts are known, ``retable(table,
+    facts, first) -> table`` gives each table Chinese headers. Amounts are written with ``currency`` (the shop's
+    symbol; $ when None)."""
     english: list[str] = []
     charts: list[ChartArtifact] = []
+    tables: list[TableArtifact] = []
     for event in events:
         if isinstance(event, TextDelta):
             english.append(event.text)
+            continue
+        if isinstance(event, TableArtifact) and retable is not None:
+            tables.append(event)
             continue
         if isinstance(event, ChartArtifact):
             charts.append(event)
             continue
         if isinstance(event, Notice):
-            yield Notice(note_zh(event.message))
+            with number_style("zh", currency):
+                note = note_zh(event.message)
+            yield Notice(note)
             continue
         if isinstance(event, AnswerMeta):
-            yield TextDelta(answer_zh(event.facts, "".join(english), plan))
+            with number_style("zh", currency):
+                text = answer_zh(event.facts, "".join(english), plan)
+            yield TextDelta(text)
+            for i, t in enumerate(tables):
+                yield TableArtifact(retable(t.table, event.facts, i == 0)) if retable else t
+            tables = []
             for c in charts:
                 chart, warnings = redraw(c.chart, event.facts) if redraw else (c.chart, [])
                 yield from (Notice(w) for w in warnings)
                 yield ChartArtifact(chart)
             charts = []
         yield event
+    yield from tables
     yield from charts

@@ -13,6 +13,7 @@ import numpy as np
 
 from shoplens.data.errors import UserInputError
 from shoplens.tools.charts.spec import ChartSpec, _closest
+from shoplens.tools.charts.words import say
 from shoplens.tools.formatting import ADDITIVE_UNITS
 
 if TYPE_CHECKING:
@@ -342,10 +343,10 @@ def _limit_series(prep: Prepared, column: str, limit: int, *, other: bool, noun:
         import pandas as pd
 
         prep.df = pd.concat([df[df[column].isin(keep)], agg[df.columns]], ignore_index=True)
-        prep.notes.append(f"top {len(keep)} {noun} + other")
+        prep.notes.append(say("top {n} {noun} + other", n=len(keep), noun=noun))
     else:
         prep.df = df[df[column].isin(keep)].reset_index(drop=True)
-        prep.notes.append(f"top {len(keep)} of {len(totals)} {noun}")
+        prep.notes.append(say("top {n} of {total} {noun}", n=len(keep), total=len(totals), noun=noun))
 
 
 def _order_categories(prep: Prepared) -> None:
@@ -366,7 +367,7 @@ def _order_categories(prep: Prepared) -> None:
     limit = spec.top_n or (MAX_BARS if spec.kind in ("bar", "hbar") else None)
     if limit and len(order) > limit:
         ranked = list(totals.abs().sort_values(ascending=False, kind="stable").index[:limit])
-        prep.notes.append(f"top {limit} of {len(order)}")
+        prep.notes.append(say("top {n} of {total}", n=limit, total=len(order)))
         order = [o for o in order if o in set(ranked)]
     rank = {k: i for i, k in enumerate(order)}
     df = df[df[x].isin(rank)].copy()

@@ -30,7 +30,8 @@ from shoplens.tools.charts.style import (
     set_value_limits,
     style_axes,
 )
-from shoplens.tools.formatting import ADDITIVE_UNITS, format_value, infer_grain
+from shoplens.tools.charts.words import say
+from shoplens.tools.formatting import ADDITIVE_UNITS, current_style, format_date, format_value, infer_grain
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,6 +47,8 @@ def short_date(ts: Any, grain: str) -> str:
     import pandas as pd
 
     t = pd.Timestamp(ts)
+    if current_style()[0] == "zh":
+        return format_date(t.to_pydatetime(), grain)
     if grain == "month":
         return f"{t:%b %Y}"
     if grain == "quarter":
@@ -62,10 +65,16 @@ def tick_dates(values: list[Any], grain: str) -> list[str]:
     import pandas as pd
 
     out, last_year = [], None
+    zh = current_style()[0] == "zh"
     for v in values:
         t = pd.Timestamp(v)
         if grain == "year":
-            out.append(str(t.year))
+            out.append(f"{t.year}年" if zh else str(t.year))
+            continue
+        if zh:
+            base = {"month": f"{t.month}月", "quarter": f"第{(t.month - 1) // 3 + 1}季度"}.get(grain, f"{t.month}月{t.day}日")
+            out.append(base if t.year == last_year else f"{base}\n{t.year}年")
+            last_year = t.year
             continue
         base = {"month": f"{t:%b}", "quarter": f"Q{(t.month - 1) // 3 + 1}"}.get(grain, f"{t:%b} {t.day}")
         out.append(base if t.year == last_year else f"{base}\n{t.year}")
@@ -174,7 +183,7 @@ def annotate_peak(
         return []
     i = int(np.nanargmax(ys))
     when = short_date(xs[i], infer_grain(xs)) if prep.x_is_time else str(xs[i])
-    text = f"Peak {format_value(ys[i], unit)} · {when}"
+    text = f"{say('Peak')} {format_value(ys[i], unit)} · {when}"
     where = i / max(1, len(xs) - 1)
     annotate_point(ax, xs[i], float(ys[i]), text, color=color, where=where)
     if not prep.x_is_time:
@@ -359,7 +368,7 @@ def draw_histogram(fig: Figure, prep: Prepared) -> Legend:
         zorder=4,
     )
     ax.annotate(
-        f"Median {format_value(med, unit)}",
+        f"{say('Median')} {format_value(med, unit)}",
         (med, 1.0),
         xycoords=("data", "axes fraction"),
         xytext=(5, -4),
@@ -371,6 +380,6 @@ def draw_histogram(fig: Figure, prep: Prepared) -> Legend:
         fontweight="bold",
         parse_math=False,
     )
-    axis_label(ax, "y", "Count")
+    axis_label(ax, "y", say("Count"))
     axis_label(ax, "x", s.label_of(m))
     return []

@@ -40,6 +40,7 @@ from shoplens.tools.charts.style import (
     patch_handle,
     style_axes,
 )
+from shoplens.tools.charts.words import say
 from shoplens.tools.formatting import format_value, infer_grain
 
 if TYPE_CHECKING:
@@ -302,8 +303,8 @@ def draw_forecast(fig: Figure, prep: Prepared) -> Legend:  # long: one matplotli
     fx, fy = fut[x].to_numpy(dtype="datetime64[ns]"), fut["mean"].to_numpy(dtype=float)
     ax.plot(hx, hy, color="#333333", lw=1.7, zorder=3)
     ax.plot(fx, fy, color=PALETTE[0], lw=2.3, zorder=4)
-    legend: Legend = [(line_handle("#333333", lw=1.7), "Actual")] if len(hx) else []
-    legend.append((line_handle(PALETTE[0]), "Forecast"))
+    legend: Legend = [(line_handle("#333333", lw=1.7), say("Actual"))] if len(hx) else []
+    legend.append((line_handle(PALETTE[0]), say("Forecast")))
     if len(back):
         ax.plot(
             back[x].to_numpy(dtype="datetime64[ns]"),
@@ -313,7 +314,7 @@ def draw_forecast(fig: Figure, prep: Prepared) -> Legend:  # long: one matplotli
             ls=(0, (3, 2)),
             zorder=4,
         )
-        legend.append((line_handle(PALETTE[1], lw=1.6, ls="--"), "Backtest forecast"))
+        legend.append((line_handle(PALETTE[1], lw=1.6, ls="--"), say("Backtest forecast")))
     if len(hx) and len(fx):
         seg = [[(_d2n(hx[-1]), hy[-1]), (_d2n(fx[0]), fy[0])]]
         ax.add_collection(LineCollection(seg, colors=PALETTE[0], linewidths=2.3, zorder=4), autolim=False)
@@ -334,7 +335,7 @@ def draw_forecast(fig: Figure, prep: Prepared) -> Legend:  # long: one matplotli
             linewidth=0,
             zorder=2,
         )
-        legend.append((patch_handle(PALETTE[0], alpha), f"{lvl}% interval"))
+        legend.append((patch_handle(PALETTE[0], alpha), say("{level}% interval", level=lvl)))
         lo_all.append(lo)
         hi_all.append(hi)
     trans = ax.get_xaxis_transform()
@@ -345,7 +346,7 @@ def draw_forecast(fig: Figure, prep: Prepared) -> Legend:  # long: one matplotli
             ax.fill_between(
                 [start, end], 0, 1, transform=trans, color="#7F7F7F", alpha=0.12, linewidth=0, zorder=0
             )
-            legend.append((patch_handle("#7F7F7F", 0.18), "Backtest window"))
+            legend.append((patch_handle("#7F7F7F", 0.18), say("Backtest window")))
     if len(hx) and len(fx):
         ax.vlines(
             [pd.Timestamp(hx[-1])],
@@ -360,7 +361,7 @@ def draw_forecast(fig: Figure, prep: Prepared) -> Legend:  # long: one matplotli
         ax.text(
             pd.Timestamp(hx[-1]),
             0.985,
-            " Forecast",
+            " " + say("Forecast"),
             transform=trans,
             ha="left",
             va="top",

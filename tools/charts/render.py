@@ -25,7 +25,8 @@ from shoplens.tools.charts.cjk import use_cjk_font
 from shoplens.tools.charts.data import Prepared, prepare
 from shoplens.tools.charts.spec import ChartSpec
 from shoplens.tools.charts.style import frame, layout_engine
-from shoplens.tools.formatting import format_date, infer_grain
+from shoplens.tools.charts.words import say
+from shoplens.tools.formatting import format_date, infer_grain, number_style
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,6 +84,11 @@ def render_chart(
     source: str = "ShopLens warehouse",
 ) -> Rendered:
     spec = ChartSpec.from_dict(spec) if isinstance(spec, dict) else spec
+    with number_style(spec.lang, spec.currency or None):  # every number, date and fixed word in the spec's language
+        return _render_chart(spec, df, as_of=as_of, source=source)
+
+
+def _render_chart(spec: ChartSpec, df: pd.DataFrame, *, as_of: dt.date | None, source: str) -> Rendered:
     prep = prepare(spec, df)
     rs = prep.spec
     fig = Figure(figsize=(rs.width, rs.height), dpi=rs.dpi, facecolor="white", layout=layout_engine())
@@ -117,9 +123,9 @@ def png_bytes(fig: Figure) -> bytes:
 
 
 def source_line(source: str, as_of: dt.date | None) -> str:
-    parts = [f"Source: {source}" if source else ""]
+    parts = [say("Source: {source}", source=say(source)) if source else ""]
     if as_of:
-        parts.append(f"data as of {format_date(as_of)}")
+        parts.append(say("data as of {date}", date=format_date(as_of)))
     return " · ".join(p for p in parts if p)
 
 
@@ -180,8 +186,8 @@ def auto_subtitle(prep: Prepared) -> str:
         g = "day" if grain == "week" else grain
         hist = prep.df.loc[prep.df["y"].notna(), s.x]
         parts.append(
-            f"Actuals {format_date(hist.min().date(), g)} – {format_date(hist.max().date(), g)}, "
-            f"forecast to {format_date(prep.df[s.x].max().date(), g)}"
+            say("Actuals {start} – {end}, forecast to {until}", start=format_date(hist.min().date(), g),
+                end=format_date(hist.max().date(), g), until=format_date(prep.df[s.x].max().date(), g))
         )
     elif prep.x_is_time and s.x:
         xs = prep.df[s.x].dropna()

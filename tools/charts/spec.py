@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from shoplens.data.errors import UserInputError
-from shoplens.tools.formatting import UNITS
+from shoplens.tools.formatting import LANGS, UNITS
 
 KINDS = (
     "auto",
@@ -158,6 +158,8 @@ class ChartSpec:
     - ``events``: calendar events to mark; ``annotations``: notes pinned to points; ``annotate_peak``: label the max.
     - ``backtest_start``: forecast charts shade the backtest window from this date to the last actual.
     - ``label``: a column naming scatter points (labelled when there are few).
+    - ``lang``: en | zh, the language of numbers, dates and fixed words (万/亿 for zh); ``currency``: the symbol
+      for currency amounts ($ when empty).
     """
 
     kind: str = "auto"
@@ -178,6 +180,8 @@ class ChartSpec:
     period_label: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
     label: str | None = None
+    lang: str = "en"
+    currency: str = ""
     width: float = 10.0
     height: float = 5.625
     dpi: int = 120
@@ -242,6 +246,8 @@ class ChartSpec:
                     f"Chart '{name}' must be a number between {lo:g} and {hi:g}, got {value!r}."
                 )
         self.dpi = int(self.dpi)
+        if self.lang not in LANGS:
+            raise UserInputError(f"Chart 'lang' must be one of {', '.join(LANGS)}, got {self.lang!r}.")
         if self.kind in ("scatter",) and self.x is None and len(self.y) not in (0, 2):
             raise UserInputError("A scatter chart needs two measures: set 'x' to one and 'y' to the other.")
         if self.kind == "combo" and self.y and len(self.y) < 2:

@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter, MaxNLocator
 
-from shoplens.tools.formatting import CURRENCY, format_value
+from shoplens.tools.formatting import current_style, format_value
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -70,9 +70,10 @@ class UnitFormatter(Formatter):
 
     def __init__(self, unit: str) -> None:
         self.unit = unit
+        self.lang, self.currency = current_style()  # ticks are written at draw time, after the render's style ends
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        return format_value(x, self.unit)
+        return format_value(x, self.unit, lang=self.lang, currency=self.currency)
 
     def format_ticks(self, values: Any) -> list[str]:
         vals = [float(v) for v in values]
@@ -83,7 +84,8 @@ class UnitFormatter(Formatter):
             lo, hi = sorted(self.axis.get_view_interval())
             eps = (hi - lo) * 1e-9
             visible = [v for v in vals if lo - eps <= v <= hi + eps] or vals
-        return tick_labels(vals, self.unit, top=max(abs(v) for v in visible) if visible else None)
+        return tick_labels(vals, self.unit, top=max(abs(v) for v in visible) if visible else None, lang=self.lang,
+                           currency=self.currency)
 
 
 def _decimals(vals: list[float], scale: float, limit: int = 3) -> int:
@@ -93,20 +95,24 @@ def _decimals(vals: list[float], scale: float, limit: int = 3) -> int:
     return limit
 
 
-def tick_labels(vals: list[float], unit: str, top: float | None = None) -> list[str]:
-    """Labels for a set of ticks: one scale (K/M/B from the largest shown value) and the fewest decimals that keep
-    every tick exact."""
+def tick_labels(vals: list[float], unit: str, top: float | None = None, *, lang: str | None = None,
+                currency: str | None = None) -> list[str]:
+    """Labels for a set of ticks: one scale (K/M/B from the largest shown value; 万/亿 in Chinese) and the fewest
+    decimals that keep every tick exact."""
     if not vals:
         return []
+    lang, symbol = current_style(lang, currency)
     top = max(abs(v) for v in vals) if top is None else top
     if unit == "percent":
         d = _decimals([v * 100 for v in vals], 1.0, 2)
         return [f"{v * 100:,.{d}f}%" for v in vals]
     if unit in ("currency", "count", "number"):
-        prefix = CURRENCY if unit == "currency" else ""
+        prefix = symbol if unit == "currency" else ""
         scales = [(1e9, "B"), (1e6, "M"), (1e3, "K"), (1.0, "")]
         if unit != "currency":
             scales = [(1e9, "B"), (1e6, "M"), (1.0, "")]
+        if lang == "zh":
+            scales = [(1e8, "亿"), (1e4, "万"), (1.0, "")]
         idx = next((i for i, (s, _) in enumerate(scales) if top >= s), len(scales) - 1)
         scale, suffix = scales[idx]
         d = _decimals(vals, scale)
@@ -293,12 +299,21 @@ def date_axis(ax: Axes, *, maxticks: int = 8, grain: str | None = None, years: f
         locator = mdates.MonthLocator()
     elif grain == "day" and years * 365 <= 2 * maxticks:
         locator = mdates.DayLocator(interval=max(1, math.ceil(years * 365 / maxticks)))
-    fmt = mdates.ConciseDateFormatter(
-        locator,
-        show_offset=True,
-        zero_formats=["", "%Y", "%b", "%b %d", "%H:%M", "%H:%M"],
-        offset_formats=["", "%Y", "%b %Y", "%b %d, %Y", "%b %d, %Y", "%b %d, %Y %H:%M"],
-    )
+    if current_style()[0] == "zh":  # 2026年 / 5月 / 14日; the offset names the year and month
+        fmt = mdates.ConciseDateFormatter(
+            locator,
+            show_offset=True,
+            formats=["%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M", "%S.%f"],
+            zero_formats=["", "%Y年", "%-m月", "%-m月%-d日", "%H:%M", "%H:%M"],
+            offset_formats=["", "%Y年", "%Y年%-m月", "%Y年%-m月%-d日", "%Y年%-m月%-d日", "%Y年%-m月%-d日 %H:%M"],
+        )
+    else:
+        fmt = mdates.ConciseDateFormatter(
+            locator,
+            show_offset=True,
+            zero_formats=["", "%Y", "%b", "%b %d", "%H:%M", "%H:%M"],
+            offset_formats=["", "%Y", "%b %Y", "%b %d, %Y", "%b %d, %Y", "%b %d, %Y %H:%M"],
+        )
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(fmt)
     ax.xaxis.get_offset_text().set_fontsize(TICK_PT - 1)
