@@ -442,3 +442,11 @@ def test_a_mistyped_two_word_dimension_is_read(u: Understander) -> None:
     p = plan(u, "revenue by custmer segment last month")
     assert p.group_by == ["segment"] and any("custmer segment" in n for n in p.notes)
     assert plan(u, "revenue by sales chanel last month").group_by == ["channel"]
+
+
+def test_a_split_that_only_reviews_have_counts_reviews(u: Understander) -> None:
+    p = plan(u, "breakdown of star ratings for apparel in 2025")
+    assert (p.kind, p.metric, p.group_by) == ("breakdown", "review_count", ["rating"])
+    assert p.notes[0] == f"no metric named; showing {u.semantic.metrics['review_count'].label.lower()}"
+    assert plan(u, "breakdown of orders across regions in 2025").group_by == ["region"]
+    assert plan(u, "by category last month").metric == "revenue"  # revenue stays the default where it splits

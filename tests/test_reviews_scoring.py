@@ -255,7 +255,7 @@ def test_insights_fall_back_to_star_ratings(warehouse, tmp_path):
 def test_insights_reject_bad_arguments(warehouse, tmp_path):
     tool, runner = _insights(warehouse, tmp_path)
     try:
-        with pytest.raises(UserInputError, match="one of product, brand or category"):
+        with pytest.raises(UserInputError, match="one of product, brand, category or subcategory"):
             tool.run(product="Luna Glow Serum", brand="Luna")
         with pytest.raises(UserInputError, match="date"):
             tool.run(brand="Luna", start="last tuesday")
@@ -301,3 +301,14 @@ def test_insights_sample_each_period_alike_above_the_cap(warehouse, tmp_path, mo
     assert "battery" in est and est["battery"] >= 1
     # scaled back to the period (an unscaled half sample would count about half the battery complaints)
     assert 0.75 * exact["battery"] <= est["battery"] <= 1.25 * exact["battery"]
+
+
+def test_insights_for_a_subcategory(demo_db, tmp_path):
+    tool, runner = _insights(demo_db, tmp_path)
+    try:
+        out = tool.run(subcategory="audio", start="2025-09-01", end="2025-11-30")
+        n = runner.run("SELECT count(*) FROM reviews r JOIN products p USING (product_id) WHERE p.subcategory = "
+                       "'Audio' AND r.review_date BETWEEN DATE '2025-09-01' AND DATE '2025-11-30'").rows[0][0]
+    finally:
+        runner.close()
+    assert out.facts["scope"] == "subcategory Audio" and out.facts["reviews"] == n > 0

@@ -241,8 +241,9 @@ class ReviewRequest(PeriodArgs):
     product: str | None = Field(None, description="A product name (partial names are matched).")
     brand: str | None = Field(None, description="A brand name.")
     category: str | None = Field(None, description="A category name.")
+    subcategory: str | None = Field(None, description="A subcategory name (e.g. Audio), when the shop has them.")
 
-    v_opt = field_validator("product", "brand", "category", mode="before")(
+    v_opt = field_validator("product", "brand", "category", "subcategory", mode="before")(
         classmethod(lambda cls, v: as_optional_str(v)))
 
 

@@ -154,7 +154,8 @@ class InsightKinds(StepRunner):
         # No period named: every review (the whole history, so a product's bad patch is never missed), as said
         asked = yield from self._period(plan)
         scope = {}
-        for dim, arg in (("product", "product"), ("brand", "brand"), ("category", "category")):
+        for dim, arg in (("product", "product"), ("brand", "brand"), ("subcategory", "subcategory"),
+                         ("category", "category")):
             if plan.filters.get(dim):
                 scope = {arg: plan.filters[dim][0]}
                 if len(plan.filters[dim]) > 1:
@@ -162,7 +163,7 @@ class InsightKinds(StepRunner):
                         f"Reviews are summarised for one {dim} at a time: showing {plan.filters[dim][0]}."
                     )
                 break
-        ignored = [d for d in plan.filters if d not in ("product", "brand", "category")]
+        ignored = [d for d in plan.filters if d not in ("product", "brand", "subcategory", "category")]
         if ignored:
             yield Notice(
                 f"Review insights cannot be filtered by {', '.join(ignored)}; that filter was left out."

@@ -24,6 +24,10 @@ _SUBSTITUTE = {"sentiment": "avg_rating", "negative_share": "avg_rating"}
 
 _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
+#: The measure shown when none is named, in order: the first that every requested split applies to.
+DEFAULT_METRICS = ("revenue", "review_count", "sessions", "ad_spend", "new_customers")
+
+
 class Resolver(PeriodResolver):
     def __init__(self, ctx: ParseContext) -> None:
         self.ctx = ctx
@@ -88,6 +92,16 @@ class Resolver(PeriodResolver):
         if it.quality_rank and (plan.metric or "revenue") in LOWER_IS_BETTER:
             plan.order = "asc" if plan.order == "desc" else "desc"
 
+    def _default_metric(self, plan: Plan) -> str:
+        """Revenue, unless the split asked for only exists elsewhere: "breakdown of star ratings" counts reviews."""
+        dims = [self.sem.dimensions[d] for d in plan.group_by if d in self.sem.dimensions]
+        for name in DEFAULT_METRICS:
+            m = self.sem.metrics.get(name)
+            if m is not None and all(d.column_for(self.sem.sources[s]) for d in dims
+                                     for s in self.sem.metric_source_names(m)):
+                return name
+        return "revenue"
+
     # -------------------------------------------------------------------------------------------- finish
     def finish(self, plan: Plan, p: Parsed, *, fresh: bool = True) -> Plan:
         """Defaults, periods, checks. ``fresh``: a new question (periods come from ``p``), not a follow-up."""
@@ -98,8 +112,9 @@ class Resolver(PeriodResolver):
         if plan.kind == "reviews":
             plan.metric, plan.also = None, []
         elif plan.metric is None:
-            plan.metric = "revenue"
-            plan.notes.insert(0, "no metric named; showing revenue")
+            plan.metric = self._default_metric(plan)
+            plan.notes.insert(0, f"no metric named; showing {self.sem.metrics[plan.metric].label.lower()}"
+                              if plan.metric in self.sem.metrics else "no metric named; showing revenue")
         self._exclusions(plan, p)
         self._acquisition(plan, p)
         _implied_brand(plan)

@@ -65,7 +65,8 @@ class ReviewInsightsTool:
         if req.period and self.ctx is not None:
             period, _ = req.resolve(self.ctx)
             start, end = (period.start, period.end) if period else (None, None)
-        return self.run(product=req.product, brand=req.brand, category=req.category, start=start, end=end)
+        return self.run(product=req.product, brand=req.brand, category=req.category, subcategory=req.subcategory,
+                        start=start, end=end)
 
     def __init__(self, runner: Any, charts_dir: Path, *, jump_pp: float = 10.0, min_reviews: int = 20,
                  top_n: int = 5, quotes: int = 3) -> None:
@@ -94,11 +95,13 @@ class ReviewInsightsTool:
         raise UserInputError(f"No {what} named {value!r}.", hint=hint)
 
     def run(self, product: str | None = None, brand: str | None = None, category: str | None = None,
-            start: Any = None, end: Any = None, days: int | None = None) -> ToolOutput:
+            start: Any = None, end: Any = None, days: int | None = None,
+            subcategory: str | None = None) -> ToolOutput:
         given = [(c, v, w) for c, v, w in (("name", product, "product"), ("brand", brand, "brand"),
-                                            ("category", category, "category")) if v]
+                                            ("category", category, "category"),
+                                            ("subcategory", subcategory, "subcategory")) if v]
         if len(given) > 1:
-            raise UserInputError("Give one of product, brand or category, not several.")
+            raise UserInputError("Give one of product, brand, category or subcategory, not several.")
         scope_sql, scope_label = "TRUE", "all products"
         if given:
             column, value, what = given[0]
