@@ -300,6 +300,19 @@ def test_follow_up_chain(u: Understander) -> None:
     assert prev.kind == "chart" and prev.metric == "units"
 
 
+@pytest.mark.parametrize("follow", ["what about the 7 days before that", "and the previous 7 days?",
+                                    "and the week before?", "the 1 week before that"])
+def test_follow_up_steps_back_by_the_length_of_the_period_named(u: Understander, follow: str) -> None:
+    base, prev = chain(u, "orders in the last 7 days", follow)
+    a, _ = dates(base)
+    assert dates(prev) == (a - dt.timedelta(days=7), a - dt.timedelta(days=1)), follow
+
+
+def test_follow_up_n_months_before_a_quarter(u: Understander) -> None:
+    _, prev = chain(u, "revenue in Q3 2025", "the 3 months before that")
+    assert dates(prev) == (D(2025, 4, 1), D(2025, 6, 30))
+
+
 def test_follow_up_filters(u: Understander) -> None:
     base, west, q1 = chain(u, "revenue by channel in 2025", "only the West", "what about Q1 2026?")
     assert west.filters == {"region": ["West"]} and west.group_by == ["channel"] and dates(west) == dates(base)

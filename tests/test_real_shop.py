@@ -139,6 +139,24 @@ def test_revenue_is_net_of_credit_notes_with_gross_and_refunds_beside_it(shop) -
     assert "Revenue: net of refunds." in ask(shop, "revenue in 2011").answer  # the definition, in one line
 
 
+def test_how_many_credit_notes_counts_them_while_refunds_stay_money(shop) -> None:
+    nov = "AND l.invoice_date BETWEEN DATE '2011-11-01' AND DATE '2011-11-30'"
+    want = truth(shop, f"SELECT COUNT(DISTINCT l.invoice_no) FROM lines l WHERE l.is_credit_note {nov}")
+    for question in ("how many credit notes did we issue in november 2011", "number of refunds in november 2011"):
+        a = ask(shop, question)
+        assert (a.facts["metric"], a.facts["value"]) == ("credit_notes", want), question
+    assert ask(shop, "refunds in november 2011").facts["metric"] == "refunds"
+    assert ask(shop, "credit notes in november 2011").facts["metric"] == "refunds"
+
+
+def test_refunds_split_lists_only_the_groups_that_had_refunds(shop) -> None:
+    # the truth: -SUM over credit-note lines per country; countries without a credit note are not rows
+    rows = shop[1].execute(f"SELECT l.country, -SUM(l.quantity * l.unit_price) FROM lines l WHERE l.is_credit_note "
+                           f"{Y2011} GROUP BY 1").fetchall()
+    a = ask(shop, "refunds by country in 2011")
+    assert {r[0]: pytest.approx(float(r[1]), abs=0.01) for r in rows} == {r[0]: r[1] for r in a.facts["rows"]}
+
+
 def test_a_sale_reversed_by_a_credit_note_is_not_a_top_product(shop) -> None:
     # 80,995 x PAPER CRAFT , LITTLE BIRDIE sold and credited twelve minutes later: net zero
     a = ask(shop, "top 10 products by units sold in december 2011")

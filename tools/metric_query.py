@@ -205,7 +205,9 @@ class QueryMetricTool:
             if is_additive(sem.metric(m)):
                 extra += f", {m} / NULLIF(SUM({m}) OVER (), 0) AS share, SUM({m}) OVER () AS total"
             keys = ", ".join(dims)
-            sql = f"SELECT *{extra} FROM ({sql}) ORDER BY {m} {order.upper()} NULLS LAST, {keys}" + (
+            # a group where the measure is NULL has nothing of it ("refunds by country": no credit notes there)
+            present = "" if names[1:] else f" WHERE {m} IS NOT NULL"
+            sql = f"SELECT *{extra} FROM ({sql}){present} ORDER BY {m} {order.upper()} NULLS LAST, {keys}" + (
                 f" LIMIT {int(top_n)}" if top_n else ""
             )
         elif top_n and grain:

@@ -226,6 +226,7 @@ class EntityMatcher:
     # ----------------------------------------------------------------------------------------------- match
     def match(self, text: str, mask: Mask, out: Entities | None = None, prefer: set[str] | None = None) -> Entities:
         out = out or Entities()
+        self.vm.demonyms(text, mask, out)
         self._ratios(text, mask, out)
         self._group_by(text, mask, out)
         self._special(text, mask, out)

@@ -245,7 +245,17 @@ def _relative_to_last(s: object, last: Plan) -> bool:
 
 
 def _shifted(s: object, period: Period) -> tuple[P.dt.date, P.dt.date]:
-    unit = getattr(s, "rel_unit", None)
+    unit, n = getattr(s, "rel_unit", None), getattr(s, "count", 0)
+    if n and unit:  # "the 7 days before that", "the previous 3 months": N units ending the day before
+        end = period.start - P.DAY1
+        if unit in ("day", "week"):
+            return end - P.dt.timedelta(days=n * (7 if unit == "week" else 1) - 1), end
+        a = period.start
+        for _ in range(n):
+            a = P.unit_range(unit, a - P.DAY1)[0]
+        return a, end
+    if unit in ("day", "week") and period.days == (7 if unit == "week" else 1):
+        return P.previous_period(period.start, period.end)  # "the week before" the last 7 days: the 7 before
     if unit == "year":
         return P.year_ago(period.start, period.end)
     if unit and P.infer_unit(period.start, period.end) != unit:  # "the month before" a quarter: that month

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import OSA
 
+from shoplens.agent.planner.demonyms import CountryWords
 from shoplens.agent.planner.lexicon import (
     CONTEXT_WORDS,
     DIM_PRIORITY,
@@ -82,6 +83,7 @@ class ValueMatcher:
                 toks = tuple(t for t in canon(v).split() if t not in STOPWORDS)
                 if toks:
                     self.values.append(_Value(d.name, v, toks, v.lower()))
+        self.countries = CountryWords(semantic)  # "french customers", "the germans"
         self.codes: dict[str, tuple[str, str]] = {}  # a value's code (SKU), lower case -> (dimension, value)
         for d in semantic.dimensions.values():
             for alias, value in d.aliases.items():
@@ -224,6 +226,18 @@ class ValueMatcher:
                 out.filters.setdefault(dim, []).append(value)
             mask.add(m.start(), m.end(), f"value:{dim}")
             out.notes.append(f"'{m.group('code')}' read as {self.semantic.dimensions[dim].label.lower()} '{value}'")
+
+    def demonyms(self, text: str, mask: Mask, out: Entities) -> None:
+        """'french customers', 'swiss orders', 'the germans': the country the shop has, as a filter (before the
+        other steps, which would read 'south' of 'south african' as a region)."""
+        dim = self.countries.dim
+        for start, end, value in self.countries.find(text, mask) if dim else ():
+            excluded = bool(EXCLUDE_RE.search(text[max(0, start - 40):start]))
+            bucket = out.excluded if excluded else out.filters
+            if value not in bucket.get(dim, []):  # type: ignore[arg-type]
+                bucket.setdefault(dim, []).append(value)  # type: ignore[arg-type]
+            mask.add(start, end, f"value:{dim}")
+            out.notes.append(f"'{text[start:end]}' read as {self.semantic.dimensions[dim].label.lower()} '{value}'")
 
     def _window(self, toks: list[Token], content: list[int], i: int, j: int,
                 lookups: list[dict[int, float]]) -> list[_Cand]:

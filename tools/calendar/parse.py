@@ -128,6 +128,8 @@ class TimeParser(PointGrammar):
             (r"\b(?:the\s+)?day\s+before\s+yesterday\b|\byesterday\b|\btoday\b|\blatest\s+day\b", self._h_day),
             (r"\b(?:wtd|mtd|qtd|ytd)\b|\b(?:week|month|quarter|year)[\s\-]to[\s\-]date\b|\bso\s+far\s+this\s+(?:week|month|quarter|year)\b|\b(?:this|current|the\s+current)\s+(?:week|month|quarter|year|qtr|yr|mth|wk)(?:'s)?(?:\s+so\s+far|\s+to\s+date)?\b|\bso\s+far\s+in\s+20\d\d\b",
              self._h_todate),
+            (rf"\b(?:the\s+)?(?P<n>{NUM})\s+(?P<u>{UNIT})\s+(?:before|prior\s+to|preceding|earlier\s+than)\s+"
+             rf"(?:that|this|it|then|those|these)\b", self._h_before),
             (rf"\b(?:in\s+)?(?:the\s+)?(?P<w>last|past|previous|prior|trailing|rolling|recent|preceding)\s+(?P<n>{NUM})\s+(?:full\s+|complete\s+|calendar\s+)?(?P<u>{UNIT})\b|\b(?:ttm|ltm|l12m|t12m)\b",
              self._h_lastn),
             (rf"\b(?P<n>{NUM})\s+(?P<u>{UNIT})\s+(?:ago|back|earlier)\b|\b(?:the\s+)?(?P<u2>month|week|quarter|year|day)\s+before\s+last\b",
@@ -280,8 +282,19 @@ class TimeParser(PointGrammar):
         if n <= 0 or n > 400:
             return False
         a, b = rolling_units(u, n, self.as_of)
+        prior = w in ("previous", "prior", "preceding")  # in a follow-up: the N units before the period named
         return TimeSpan(a, b, "rolling", (0, 0), name=f"{'last' if w != 'trailing' else 'trailing'} {n} {u}s"
-                        if n > 1 else f"last {u}", rel_unit=u)
+                        if n > 1 else f"last {u}", rel="prior" if prior else None, rel_unit=u, count=n if prior else 0)
+
+    def _h_before(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
+        """'the 7 days before that': in a follow-up, the N units before the period named; alone, the N units
+        before the last N."""
+        n, u = to_int(m.group("n")), _unit(m.group("u"))
+        if n <= 0 or n > 400:
+            return False
+        a, _ = rolling_units(u, n, self.as_of)
+        a2, b2 = rolling_units(u, n, a - DAY1)
+        return TimeSpan(a2, b2, "rolling", (0, 0), rel="prior", rel_unit=u, count=n)
 
     def _h_short(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
         before = text[max(0, m.start() - 12):m.start()]

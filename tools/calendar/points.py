@@ -60,6 +60,7 @@ class TimeSpan:
     bare: bool = False  # written without a year ("March", "Q3", "Black Friday"): resolved to the latest one
     rel: str | None = None  # "prior": "the previous month" (re-anchored to the last plan in follow-ups)
     rel_unit: str | None = None
+    count: int = 0  # with rel "prior": "the 7 days before that" steps back 7 units from the period already named
     event: str | None = None
     open_start: bool = False  # "until March": from the start of the data
     text: str = ""
