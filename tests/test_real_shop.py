@@ -191,6 +191,9 @@ def test_the_retail_set_has_both_splits_and_its_tuned_sql_runs_on_the_raw_files(
     tuned, heldout = load_set("retail", "tuned"), load_set("retail", "heldout")
     assert len(tuned) >= 50 and len(heldout) >= 50
     for q in tuned:  # the truth is SQL over the raw files' views, never the warehouse's tables
+        if "sql" not in q.expected:
+            assert q.expected["check"] in ("clarify", "refuse"), q.id
+            continue
         period = q.expected.get("period") or ["2011-01-01", "2011-12-09"]
         prev = q.expected.get("compare_period") or period
         sql = q.expected["sql"].replace("{start}", str(period[0])).replace("{end}", str(period[1])) \
