@@ -343,3 +343,17 @@ def test_an_ad_hoc_ratio_is_the_ratio_of_its_parts(executor: Executor, tool_ctx)
                            "WHERE order_date BETWEEN DATE '2025-01-01' AND DATE '2025-12-31'")
     assert facts["metric"] == "orders_per_customers" and facts["value"] == pytest.approx(orders / buyers, rel=1e-6)
     assert "Orders per customer" in answer.answer
+
+
+def test_the_n_best_periods_are_ranked_without_clipped_buckets(executor: Executor, tool_ctx) -> None:  # noqa: ANN001
+    from shoplens.agent.planner.understand import Understander
+
+    u = Understander(tool_ctx.semantic, tool_ctx.as_of, use_embeddings=False)
+    _, answer, facts = run(executor, u.understand("which 3 days in may 2026 had the most orders"))
+    want = [[str(d)[:10], float(v)] for d, v in tool_ctx.runner.run(
+        "SELECT order_date, count(DISTINCT order_id) FROM orders WHERE order_date BETWEEN DATE '2026-05-01' AND "
+        "DATE '2026-05-31' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3").rows]
+    assert [r[1] for r in facts["rows"]] == [w[1] for w in want]
+    assert answer.answer.startswith("**Top 3 days by orders**")
+    _, _, facts = run(executor, u.understand("the 2 slowest weeks of 2025 by revenue"))
+    assert facts["rows"] and all(r[0] >= "2025-01-01" and r[0] <= "2025-12-22" for r in facts["rows"])

@@ -463,3 +463,34 @@ def test_a_split_that_only_reviews_have_counts_reviews(u: Understander) -> None:
     assert p.notes[0] == f"no metric named; showing {u.semantic.metrics['review_count'].label.lower()}"
     assert plan(u, "breakdown of orders across regions in 2025").group_by == ["region"]
     assert plan(u, "by category last month").metric == "revenue"  # revenue stays the default where it splits
+
+
+@pytest.mark.parametrize("q, n, order, grain, group", [
+    ("which campaign had the cheapest cpc in q4 2025", 1, "asc", None, ["campaign"]),
+    ("whats the #1 product on the app by revenue since mother's day", 1, "desc", None, ["product"]),
+    ("which 3 days last month had the most orders", 3, "desc", "day", []),
+    ("lowest rated 3 books this yr", 3, "asc", None, ["product"]),
+    ("top selling 5 brands in 2025", 5, "desc", None, ["brand"]),
+])
+def test_ranking_phrasings(u: Understander, q: str, n: int, order: str, grain: str | None, group: list) -> None:
+    p = plan(u, q)
+    assert (p.kind, p.top_n, p.order, p.group_by) == ("top", n, order, group), (q, p)
+    if grain:
+        assert p.grain == grain
+
+
+def test_leave_out_excludes_and_onwards_runs_to_the_end(u: Understander) -> None:
+    p = plan(u, "5 worst selling products this quarter by units - leave out books")
+    assert "Books" not in p.filters["category"] and len(p.filters["category"]) >= 2
+    p = plan(u, "beauty margin % by quarter, 2024 onwards")
+    assert (p.grain, dates(p)) == ("quarter", (D(2024, 1, 1), u.as_of))
+    assert dates(plan(u, "units 2025 on the app")) == (D(2025, 1, 1), D(2025, 12, 31))  # "on the app" is a channel
+    assert dates(plan(u, "revenue march 2026 on email")) == (D(2026, 3, 1), D(2026, 3, 31))
+    assert dates(plan(u, "orders in 2025 and later")) == (D(2025, 1, 1), u.as_of)
+
+
+def test_month_to_month_and_averages_a_week(u: Understander) -> None:
+    assert plan(u, "how's cpc on search been trending month to month this year").grain == "month"
+    p = plan(u, "on average how many orders a week did we get last quarter?")
+    assert (p.kind, p.per) == ("figure", "week")
+    assert plan(u, "orders per day in may 2026").kind == "trend"  # a series, not an average

@@ -63,6 +63,18 @@ def trend_facts(tool_facts: dict[str, Any], period: Period, grain: str, additive
     return out
 
 
+def ranked_buckets(series: list[list[Any]], period: Period, grain: str, order: str | None, n: int) -> list[list[Any]]:
+    """The ``n`` highest (``order`` desc) or lowest buckets of a series as [ISO start, value]; a first or last
+    bucket only partly inside ``period`` is left out (a clipped week would always look slow)."""
+    pts = [p for p in series if p[1] is not None]
+    if pts and periods.unit_range(grain, period.start)[0] < period.start:
+        pts = pts[1:]
+    if pts and periods.unit_range(grain, period.end)[1] > period.end:
+        pts = pts[:-1]
+    pts.sort(key=lambda p: -p[1] if order != "asc" else p[1])
+    return [[str(p[0])[:10], p[1]] for p in pts[:n]]
+
+
 def rate_effects(facts: dict[str, Any], sem: Any) -> dict[str, str]:
     """For rates: say when a top value's contribution is mostly its changed weight (mix), not its own rate."""
     dim = facts.get("dimension")

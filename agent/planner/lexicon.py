@@ -87,7 +87,8 @@ LEAD_PREPS = frozenset(["on", "via", "through", "from", "in", "for", "within"])
 VERBS = frozenset(["display", "search", "show", "list"])
 CAMPAIGN_WORDS = r"\b(?:campaigns?|promos?|promotions?|promotional|ads?|advert\w*|marketing|doorbusters?)\b"
 EXCLUDE_RE = re.compile(r"(?:excluding|exclude|except(?:\s+for)?|without|other\s+than|not\s+including|apart\s+from|"
-                        r"leaving\s+out|minus|ex\.?|but\s+not|not)\s+(?:the\s+)?(?:[a-z&]+\s+)?$")
+                        r"leaving\s+out|leave\s+out|left\s+out|skip(?:ping)?|ignor(?:e|ing)|not\s+counting|minus|ex\.?|but\s+not|"
+                        r"not)\s+(?:the\s+)?(?:[a-z&]+\s+)?$")
 GB_PREFIX = (r"(?:by|per|across(?:\s+all)?|for\s+(?:each|every|all)|in\s+each|each|every|split\s+(?:by|across|"
              r"between|into)|broken\s+down\s+by|break\s*down\s+by|breakdown\s+by|breakdown\s+per|grouped\s+by|"
              r"group\s+by|segmented\s+by|sliced\s+by|compare(?:d)?|comparing|between|among|vs\.?\s+other|"

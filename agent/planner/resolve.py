@@ -79,7 +79,7 @@ class Resolver(PeriodResolver):
                             p.blank)  # "which 5 products made the most money"
         if it.top_n:
             plan.top_n = it.top_n
-        elif which_n and dim:
+        elif which_n and (dim or it.rank_grain):
             w = which_n.group(1)
             plan.top_n = int(w) if w.isdigit() else _NUMBER_WORDS.index(w) + 2
         elif singular or (it.rank_grain and not plan.group_by) or one_named:  # "the best-selling book": one

@@ -261,7 +261,9 @@ _AVERAGE = re.compile(r"\b(?:avg|average|mean|typical(?:ly)?|on\s+average|usuall
 _PER = re.compile(r"\b(?:avg|average|mean|typical)\s+(daily|weekly|monthly|per\s+day|a\s+day|per\s+week|a\s+week|"
                   r"per\s+month|a\s+month)\b|\b(daily|weekly|monthly)\s+(?:average|avg|mean)\b|"
                   r"\b(?:per|a|each)\s+(day|week|month)\s+on\s+average\b|\bon\s+average\s+(?:per|a|each)\s+"
-                  r"(day|week|month)\b|\b(?:avg|average|mean)\s+\w+(?:\s+\w+)?\s+(?:per|a)\s+(day|week|month)\b")
+                  r"(day|week|month)\b|\b(?:avg|average|mean)\s+\w+(?:\s+\w+)?\s+(?:per|a)\s+(day|week|month)\b|"
+                  r"\bon\s+average\b[^.?!]{0,40}?\b(?:per|a|each|every)\s+(day|week|month)\b|"
+                  r"\b(?:per|a|each|every)\s+(day|week|month)\b[^.?!]{0,30}?\bon\s+average\b")
 _OVER_TIME = re.compile(r"\btrend\w*|\bover\s+time\b|\bby\s+(?:day|week|month)\b|\bchart\b|\bplot\b|\bgraph\b")
 
 

@@ -269,6 +269,17 @@ def compare(facts: CompareFacts) -> str:
     return text
 
 
+def top_periods(facts: TrendFacts) -> str:
+    """'Top 3 days by orders, May 2026: 1. Sat 23 May 2026: 146 ...' (the ranked buckets of a series)."""
+    unit = facts["unit"]
+    grain = facts.get("grain") or "month"
+    rows = facts.get("rows") or []
+    side = "Bottom" if facts.get("order") == "asc" else "Top"
+    text = headline(facts, f"{side} {len(rows)} {grain}s by {_lower(facts['label'])}") + ":"
+    lines = [f"{i}. {format_date(label, grain)}: {fv(value, unit)}" for i, (label, value) in enumerate(rows, 1)]
+    return "\n".join([text, *lines])
+
+
 def trend(facts: TrendFacts) -> str:
     unit = facts["unit"]
     grain = facts.get("grain") or "month"

@@ -114,6 +114,8 @@ class TimeParser(PointGrammar):
              self._h_range),
             (rf"{B}(?P<w>since|after|starting(?:\s+(?:from|in|on|with))?|beginning(?:\s+(?:in|on|with))?|from)\s+(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+|end\s+of\s+)?(?P<p>{P}|last\s+{MON}|last\s+{UNIT}|(?:this|the)\s+{UNIT})(?P<tail>\s+(?:to\s+(?:today|now|date|the\s+present)|onwards?|on\b|and\s+(?:later|after)))?{E}",
              self._h_since),
+            (rf"{B}(?P<p>{P}),?\s+(?P<tail>onwards?|forwards?|and\s+(?:later|after|beyond)|on(?=\s*(?:[,.?!;]|$))){E}",
+             self._h_onwards),
             (rf"{B}(?P<w>until|till|(?<!run\s)(?<!run-)up\s+to|up\s+until|through|thru|before|prior\s+to)\s+(?:the\s+)?(?:end\s+of\s+)?(?P<p>{P}){E}",
              self._h_until),
             (r"(?:\b(?:of\s+)?all[\s\-]time\b|\bever\b|since\s+(?:the\s+)?(?:beginning|start)(?:\s+of\s+(?:the\s+)?(?:data|records|time))?(?!\s+of\s+(?:the|this)\s+(?:year|month|quarter|week))|\b(?:entire|whole|full)\s+(?:history|period|data(?:set)?)|\ball\s+(?:the\s+)?(?:data|dates|periods|years|history)\b|\blifetime\b|\bto\s+date\s+overall\b)",
@@ -140,7 +142,7 @@ class TimeParser(PointGrammar):
              self._h_last),
             (r"\b(?P<w>last|this|past)\s+(?P<d>monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)\b",
              self._h_weekday),
-            (r"\b(?:daily|dialy|hourly|weekly|weekley|wekly|monthly|montly|monthy|mothly|quarterly|quartely|quaterly|yearly|annually|annual)\b|\b(?:day|week|month|quarter|year)[\s\-]by[\s\-](?:day|week|month|quarter|year)\b|\b(?:by|per|each|every|for\s+each|for\s+every|a|split\s+by|broken\s+down\s+by|grouped\s+by)\s+(?:the\s+)?(?:calendar\s+|iso\s+)?(?:day|date|week|month|quarter|year|hour)s?\b(?!\s+(?:of|to|over|on)\b)",
+            (r"\b(?:daily|dialy|hourly|weekly|weekley|wekly|monthly|montly|monthy|mothly|quarterly|quartely|quaterly|yearly|annually|annual)\b|\b(?:day|week|month|quarter|year)[\s\-](?:by|to)[\s\-](?:day|week|month|quarter|year)\b|\b(?:by|per|each|every|for\s+each|for\s+every|a|split\s+by|broken\s+down\s+by|grouped\s+by)\s+(?:the\s+)?(?:calendar\s+|iso\s+)?(?:day|date|week|month|quarter|year|hour)s?\b(?!\s+(?:of|to|over|on)\b)",
              self._h_grain),
         ]
         return [(re.compile(p), h) for p, h in r]
@@ -209,6 +211,13 @@ class TimeParser(PointGrammar):
         start = span.end + dt.timedelta(days=1) if w == "after" else span.start
         name = f"since {fmt_day(start)}" if span.unit == "day" else None
         return TimeSpan(start, self.as_of, "range", (0, 0), name=name, bare=span.bare)
+
+    def _h_onwards(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
+        """"2024 onwards", "march 2025 and later": from the start of that period to the end of the data."""
+        span = self.point(m.group("p"))
+        if span is None or span.start > self.as_of:
+            return False
+        return TimeSpan(span.start, self.as_of, "range", (0, 0), bare=span.bare)
 
     def _h_until(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
         span = self.point(m.group("p"))
