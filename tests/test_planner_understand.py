@@ -494,3 +494,16 @@ def test_month_to_month_and_averages_a_week(u: Understander) -> None:
     p = plan(u, "on average how many orders a week did we get last quarter?")
     assert (p.kind, p.per) == ("figure", "week")
     assert plan(u, "orders per day in may 2026").kind == "trend"  # a series, not an average
+
+
+def test_chat_shorthand_and_longer_follow_ups(u: Understander) -> None:
+    from shoplens.agent.planner.understand import expand_shorthand
+
+    assert expand_shorthand("compare w/ last yr, w/o the app, thru june pls") == \
+        "compare with last yr, without the app, through june please"
+    assert expand_shorthand("brown rn the wrn") == "brown right now the wrn"  # whole words only
+    first = plan(u, "AOV for web orders so far this year")
+    again = plan(u, "how does that compare w/ the same period last year", first)
+    assert (again.metric, again.filters, again.compare_mode) == ("aov", {"channel": ["web"]}, "yoy")
+    chart = plan(u, "line chart of daily app orders, last 30 days")
+    assert plan(u, "add web on the same chart", chart).filters == {"channel": ["app", "web"]}

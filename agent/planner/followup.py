@@ -59,6 +59,9 @@ def is_followup(p: Parsed, last: Plan) -> bool:
         return True  # "sorry, cat on the keyboard. top 10 pls"
     if p.words <= 8 and _REF.search(p.blank) and not (own_metric and decisive):  # not "this year"
         return True
+    if _REF.search(p.blank) and not own_metric and not p.ents.filters and not p.ents.group_by and \
+            len(re.findall(r"[a-z0-9']+", p.blank)) <= 6:  # "how does that compare with the same period last year"
+        return True
     if p.words <= 3 and decisive:
         return True  # "why?", "forecast it"
     if decisive and p.words <= 6 and last.filters and not own_metric and not p.ents.filters and not p.time.spans \

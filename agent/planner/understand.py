@@ -10,9 +10,13 @@ Everything assumed (a default metric or period, a fuzzy name, a clipped period) 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import resources
+
+import yaml
 
 from shoplens.agent.planner import followup
 from shoplens.agent.planner.context import ParseContext
@@ -61,7 +65,7 @@ class Understander:
 
     # ---------------------------------------------------------------------------------------------- parsing
     def parse(self, question: str, prefer: set[str] | None = None) -> Parsed:
-        text = normalize(question.strip())
+        text = expand_shorthand(normalize(question.strip()))
         mask = Mask()
         ents = self.entities.prematch(text, mask)
         tinfo = self.times.parse(text, mask)
@@ -315,3 +319,17 @@ def _pick_choice(text: str, choices: list[str]) -> str | None:
         if not second or best[1] - second[0] >= 3:
             return choices[best[2]]
     return None
+
+
+@functools.cache
+def _shorthand() -> tuple[re.Pattern[str], dict[str, str]]:
+    raw = yaml.safe_load(resources.files("shoplens.prompts").joinpath("shorthand.yaml").read_text("utf-8"))
+    table = {str(k).lower(): str(v) for k, v in (raw or {}).items()}
+    alt = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<![\w/])(?:{alt})(?![\w/])"), table
+
+
+def expand_shorthand(text: str) -> str:
+    """'how does that compare w/ last year' -> '... with last year' (prompts/shorthand.yaml)."""
+    pattern, table = _shorthand()
+    return pattern.sub(lambda m: table[m.group(0)], text)

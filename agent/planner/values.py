@@ -69,6 +69,10 @@ class _Cand:
                 DIM_PRIORITY.index(self.dim) if self.dim in DIM_PRIORITY else 99)
 
 
+#: Words after which a guarded value ("web", "app") is named, not used as an everyday word: "add web to the chart".
+_ADDING = frozenset(["add", "adding", "include", "including", "plus", "vs", "versus"])
+
+
 class ValueMatcher:
     def __init__(self, semantic: SemanticLayer, metric_phrases: dict[tuple[str, ...], str],
                  dim_phrases: dict[str, str]) -> None:
@@ -337,4 +341,4 @@ class ValueMatcher:
         others = [t.norm for k, t in enumerate(toks) if k != c.i and t.norm not in STOPWORDS and t.norm.isalpha()]
         if others and all(w in FOLLOWUP_LEADS for w in others):
             return True  # the value is all the question names: "just the app", "what about email?"
-        return prev in LEAD_PREPS or any(n in dim_words for n in near)
+        return prev in LEAD_PREPS or prev in _ADDING or any(n in dim_words for n in near)
