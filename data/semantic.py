@@ -68,6 +68,7 @@ class Dimension:
     declared: bool = False  # the shop's own (import mapping), not the built-in vocabulary: its words win
     aliases_sql: tuple[str, ...] = ()  # SELECT alias, value: other names of the values (SKU, other spellings)
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> value, read at bind time
+    ids: bool = False  # values are identifiers (customer ids): never read up front, never matched in questions
 
     def column_for(self, source: Source) -> str | None:
         if self.time_part:
@@ -158,7 +159,8 @@ class SemanticLayer:
         dims = {
             name: Dimension(name, d["label"], dict(d.get("columns", {})), tuple(d.get("synonyms", [])),
                             d.get("time_part"), list(d.get("values", [])),
-                            aliases_sql=tuple([d["aliases"]] if isinstance(d.get("aliases"), str) else d.get("aliases", [])))
+                            aliases_sql=tuple([d["aliases"]] if isinstance(d.get("aliases"), str) else d.get("aliases", [])),
+                            ids=bool(d.get("ids", False)))
             for name, d in raw["dimensions"].items()
         }
         events = [Event(e["name"], e["label"], tuple(e.get("synonyms", [])), dict(e["rule"])) for e in raw["events"]]
@@ -229,7 +231,7 @@ class SemanticLayer:
                 if lacking:
                     d.missing[src_name] = lacking[0]
                     continue
-                if not d.values:
+                if not d.values and not d.ids:
                     limit = FULL_VALUES if d.name in FULL_DIMENSIONS else max_values
                     rows = query(
                         f"SELECT DISTINCT {column} AS v FROM {src.from_sql} {join} "

@@ -507,3 +507,15 @@ def test_chat_shorthand_and_longer_follow_ups(u: Understander) -> None:
     assert (again.metric, again.filters, again.compare_mode) == ("aov", {"channel": ["web"]}, "yoy")
     chart = plan(u, "line chart of daily app orders, last 30 days")
     assert plan(u, "add web on the same chart", chart).filters == {"channel": ["app", "web"]}
+
+
+def test_customers_are_ranked_by_what_they_bought(u: Understander) -> None:
+    for q in ("who are our 3 biggest customers this year", "top 5 customers by revenue in 2025",
+              "which clients spent the most last quarter"):
+        p = plan(u, q)
+        assert (p.kind, p.group_by, p.metric) == ("top", ["customer"], "revenue"), q
+    assert u.semantic.dimensions["customer"].values == []  # ids: never read up front, never matched
+    assert plan(u, "how many customers did we have last month").metric == "customers"
+    p = plan(u, "which region has the most customers")
+    assert (p.group_by, p.metric) == (["region"], "customers")
+    assert plan(u, "top 5 products in 2025").filters == {}

@@ -128,6 +128,8 @@ def label_value(value: Any, dim: str | None = None) -> str:
     v = jsonable(value)
     if v is None:
         return "(no campaign)" if dim in ("campaign", "campaign_channel") else NONE_LABEL
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # an id or a count stored as a float: 15671, not 15671.0
     return str(v)
 
 

@@ -71,7 +71,8 @@ def _source_select(q: MetricQuery, semantic: SemanticLayer, source: Source, metr
             )
         select.append(f"{col} AS {name}")
         keys.append(name)
-    where: list[str] = []
+    where: list[str] = [f"{semantic.dimension(n).column_for(source)} IS NOT NULL" for n in q.group_by
+                        if semantic.dimension(n).ids]  # a split by customer leaves out orders with no customer
     if q.start:
         where.append(f"{source.time} >= DATE '{q.start.isoformat()}'")
     if q.end:

@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
 from shoplens.agent.planner.lexicon import (
+    RANKED_CUSTOMERS,
     CAMPAIGN_WORDS,
     EXTRA_DIM_PHRASES,
     EXTRA_METRIC_PHRASES,
@@ -238,6 +239,14 @@ class EntityMatcher:
         return out
 
     def _group_by(self, text: str, mask: Mask, out: Entities) -> None:
+        if "customer" in self.semantic.dimensions and "customer" not in out.group_by:
+            m = RANKED_CUSTOMERS.search(mask.blank(text))  # "our 3 biggest customers": customers ranked, not counted
+            if m:
+                group = next(g for g in ("d", "d2", "d3") if m.group(g))
+                out.group_by.append("customer")
+                out.group_words["customer"] = m.group(group)
+                out.group_how["customer"] = "rank"
+                mask.add(*m.span(group), "group:customer")
         for rx in self._gb:
             for m in rx.finditer(mask.blank(text)):
                 s, e = m.span("d")
@@ -246,6 +255,8 @@ class EntityMatcher:
                 dim = self.dim_for(m.group("d"))
                 if dim is None or dim in out.group_by:
                     continue
+                if self.semantic.dimensions[dim].ids and (m.group("d").endswith("s") or m.group(0).startswith("per")):
+                    continue  # "orders placed by customers ...", "revenue per customer": not a split by customer id
                 if rx is not self._gb[0] and self._metric_word(m.group("d")):
                     continue  # "the worst avg rating" names a measure; only "by rating" splits by it
                 if rx is self._gb[0] and re.match(r"between|among|compar", m.group(0)) and \
@@ -277,13 +288,17 @@ class EntityMatcher:
             if word in COMMON or mask.overlaps(*m.span("d")) or (word,) in self.metric_phrases:
                 continue
             span = m.span("d")
-            best = max(((ratio(word, p), d) for p, d in self.dim_phrases.items() if " " not in p), default=(0, ""))
+            best = (0.0, "")
             two = re.match(r"\s+([a-z]{3,})\b", text[span[1]:])
-            if best[0] < 85 and two and not mask.overlaps(span[1], span[1] + two.end()):
+            if two and not mask.overlaps(span[1], span[1] + two.end()):  # "custmer segment" before "custmer"
                 pair = f"{word} {two.group(1)}"
                 best = max(((ratio(pair, p), d) for p, d in self.dim_phrases.items() if p.count(" ") == 1),
                            default=(0, ""))
-                word, span = pair, (span[0], span[1] + two.end())
+                if best[0] >= 85:
+                    word, span = pair, (span[0], span[1] + two.end())
+            if best[0] < 85:
+                best = max(((ratio(word, p), d) for p, d in self.dim_phrases.items() if " " not in p),
+                           default=(0, ""))
             if best[0] >= 85 and best[1] not in out.group_by:
                 out.group_by.append(best[1])
                 out.group_words[best[1]] = word

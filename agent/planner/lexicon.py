@@ -106,3 +106,13 @@ SHOP_WORDS = frozenset(["shop", "store", "business", "sales", "sale", "sell", "s
                         "item", "items", "order", "orders", "price", "prices", "stock", "inventory", "data",
                         "numbers", "metric", "metrics", "kpi", "report", "dashboard", "growth", "grow", "growing",
                         "drop", "dropped", "up", "down", "best", "worst", "most", "least"])
+#: Customers ranked by what they bought ("our 3 biggest customers", "which clients spent the most"): a split by
+#: customer, where "customers" elsewhere is the count of buyers.
+RANKED_CUSTOMERS = re.compile(
+    r"\b(?:top|biggest|largest|best|leading|most\s+valuable|highest[\s\-]spending|big(?:gest)?[\s\-]spending|"
+    r"heaviest|loyal(?:est)?|worst|smallest)\s+(?:\d{1,3}\s+|two\s+|three\s+|five\s+|ten\s+|twenty\s+)?"
+    r"(?P<d>customers|clients|buyers|accounts|spenders)\b"
+    r"|\b(?:which|what)\s+(?:\d{1,3}\s+)?(?P<d2>customers|clients|buyers|accounts)\s+(?:spent|spend|bought|buy|ordered|"
+    r"order|paid|pay)\b"
+    r"|\b(?P<d3>customers|clients|buyers)\s+(?:who|that)\s+(?:spent|spend|bought|ordered|paid)\s+(?:the\s+)?most\b")
+

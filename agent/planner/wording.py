@@ -204,7 +204,7 @@ def top(facts: GroupedFacts) -> str:
         text += (
             f"\n\nTogether {fv(facts['top_total'], unit)}, "
             f"{format_value(facts['top_share'], 'percent')} of {fv(facts.get('total'), unit)} "
-            f"across {facts.get('n_groups')} {plural(dim)}."
+            f"across {fv(facts.get('n_groups'), 'count')} {plural(dim)}."
         )
     return text
 
