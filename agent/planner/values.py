@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 #: words around a value that is a whole follow-up ("just the app", "and only web?", "what about email?")
 FOLLOWUP_LEADS = frozenset(["just", "only", "and", "what", "about", "how", "now", "then", "but", "instead", "same",
-                            "for", "the", "on", "in", "via", "through", "please", "pls", "ok", "okay"])
+                            "for", "the", "on", "in", "via", "through", "thru", "please", "pls", "ok", "okay"])
 
 _FEW = 64  # a window's candidate values beyond which the index narrows them
 _CODE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")  # a code mixing letters and digits
