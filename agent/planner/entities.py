@@ -79,6 +79,7 @@ class Entities:
     metric_spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # metric -> where it was named
     campaign_word: bool = False
     combined: set[str] = field(default_factory=set)  # dimensions whose values are one group ("the south")
+    ratios: list[str] = field(default_factory=list)  # ratios spelled out in the question ("orders per session")
 
 
 class EntityMatcher:
@@ -415,6 +416,7 @@ class EntityMatcher:
             if metric is None:
                 continue
             start, end = toks[k - left[0]].start, toks[after + right[0] - 1].end
+            out.ratios.append(text[start:end])
             if metric.name not in out.metrics:
                 out.metrics.append(metric.name)
                 out.metric_words[metric.name] = text[start:end]

@@ -30,6 +30,7 @@ class Rule:
     value: str = ""  # chart kind, top-N order or forecast model
     note: str = ""
     weak: bool = False  # a refusal only when the question asks for nothing the data has
+    unless_ratio: bool = False  # no refusal when the question spells the measure out as a ratio ("orders per session")
 
     def search(self, text: str, blank: str) -> re.Match[str] | None:
         return self.pattern.search(text if self.on == "text" else blank)
@@ -52,7 +53,7 @@ class Rules:
         def rule(r: dict[str, Any], value_key: str = "") -> Rule:
             return Rule(r.get("name", r.get(value_key, "")), re.compile(r["pattern"]), r.get("on", "blank"),
                         r.get("signal", ""), r.get("reason", ""), r.get(value_key, "") if value_key else "",
-                        r.get("note", ""), bool(r.get("weak", False)))
+                        r.get("note", ""), bool(r.get("weak", False)), bool(r.get("unless_ratio", False)))
 
         return cls(tuple(rule(r) for r in raw["unsupported"]),
                    {r["name"]: rule(r) for r in raw["signals"]},
@@ -78,6 +79,7 @@ class Intent:
     model: str | None = None
     reason: str | None = None
     weak_reason: str | None = None
+    ratio_reason: str | None = None  # a refusal that a spelled-out ratio lifts ("conversion rate, i.e. orders per session")
     notes: list[str] = field(default_factory=list)
     year_or_n: int | None = None  # "top 2025": a year or N?
     rank_grain: str | None = None  # "best month", "busiest day": rank periods
@@ -94,6 +96,10 @@ def detect(text: str, blank: str, names_blank: str | None = None) -> Intent:
     it = Intent()
     for rule in R.unsupported:
         if rule.search(text, names_blank if names_blank is not None else blank):
+            if rule.unless_ratio:
+                it.signals.add("unsupported_unless_ratio")
+                it.ratio_reason = it.ratio_reason or rule.reason
+                continue
             it.signals.add("unsupported_weak" if rule.weak else "unsupported")
             if rule.weak:
                 it.weak_reason = it.weak_reason or rule.reason
@@ -234,6 +240,11 @@ def refused(c: Cues) -> bool:
     if "unsupported" in c.sig:
         return not ({"why", "anomalies", "forecast"} & c.sig and c.metric_named
                     and (c.it.reason or "").startswith("Advice"))
+    if "unsupported_unless_ratio" in c.sig:
+        if not c.ents.ratios:
+            c.it.reason = c.it.reason or c.it.ratio_reason
+            return True
+        c.it.notes.append(f"no such metric is defined; answering {c.ents.ratios[0]!r} as the question spells it out")
     if "unsupported_weak" in c.sig and not (c.metric_named or c.ents.group_by
                                             or {"reviews", "forecast", "why", "anomalies"} & c.sig):
         c.it.reason = c.it.reason or c.it.weak_reason
