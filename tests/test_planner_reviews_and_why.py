@@ -31,3 +31,25 @@ def test_a_trailing_why_is_a_why_question(u: Understander, q: str) -> None:
 ])
 def test_without_a_why_or_about_reviews_it_stays_what_it_was(u: Understander, q: str, kind: str) -> None:
     assert u.understand(q).kind == kind
+
+
+@pytest.mark.parametrize(("q", "stars"), [
+    ("how many reviews under 3 stars did beauty get last quarter", ["1", "2"]),
+    ("how many reviews with fewer than 3 stars last month", ["1", "2"]),
+    ("how many 3 stars or less reviews in may", ["1", "2", "3"]),
+    ("count of reviews with at least 4 stars in 2025", ["4", "5"]),
+    ("how many 4+ star reviews did books get last year", ["4", "5"]),
+    ("how many reviews over 4 stars in q1", ["5"]),
+    ("how many reviews rated 4 or higher in may", ["4", "5"]),
+    ("how many 1 or 2 star reviews last month", ["1", "2"]),
+])
+def test_star_ranges_in_words(u: Understander, q: str, stars: list[str]) -> None:
+    p = u.understand(q)
+    assert p.metric == "review_count", (q, p.metric)
+    assert sorted(p.filters.get("rating", [])) == stars
+
+
+@pytest.mark.parametrize("q", ["orders over 3 units last month", "products with under 3 orders in may",
+                               "top 3 or more brands by revenue"])
+def test_numbers_that_are_not_stars_are_not_ratings(u: Understander, q: str) -> None:
+    assert "rating" not in u.understand(q).filters
