@@ -53,3 +53,31 @@ def test_star_ranges_in_words(u: Understander, q: str, stars: list[str]) -> None
                                "top 3 or more brands by revenue"])
 def test_numbers_that_are_not_stars_are_not_ratings(u: Understander, q: str) -> None:
     assert "rating" not in u.understand(q).filters
+
+
+@pytest.mark.parametrize("q", ["what do customers like most about the luna vit c eye cream",
+                               "what do people love most about the luna vitamin c eye cream"])
+def test_what_customers_like_most_about_a_product_is_about_its_reviews(u: Understander, q: str) -> None:
+    p = u.understand(q)
+    assert p.kind == "reviews", (q, p.kind, p.metric)
+    assert p.filters == {"product": ["Luna Vitamin C Eye Cream"]}
+
+
+@pytest.mark.parametrize(("q", "product"), [
+    ("units of the luna vit c eye cream in may", "Luna Vitamin C Eye Cream"),
+    ("revenue of the voltix braided usb-c cable 2pk last month", "Voltix Braided USB-C Cable 2-Pack"),
+])
+def test_names_written_with_short_forms(u: Understander, q: str, product: str) -> None:
+    assert u.understand(q).filters.get("product") == [product]
+
+
+@pytest.mark.parametrize("q", ["vit d sales last month", "org revenue last month", "how many pcs did we sell in may"])
+def test_short_forms_alone_name_nothing(u: Understander, q: str) -> None:
+    assert "product" not in u.understand(q).filters
+
+
+def test_every_short_form_is_only_a_short_form() -> None:
+    from shoplens.agent.planner.values import abbreviations
+
+    assert abbreviations()
+    assert all(long != short and short for long, short in abbreviations())

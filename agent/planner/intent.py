@@ -79,6 +79,7 @@ class Intent:
     model: str | None = None
     reason: str | None = None
     weak_reason: str | None = None
+    reviews_span: tuple[int, int] | None = None  # where a reviews phrase was ("what do customers like")
     ratio_reason: str | None = None  # a refusal that a spelled-out ratio lifts ("conversion rate, i.e. orders per session")
     notes: list[str] = field(default_factory=list)
     year_or_n: int | None = None  # "top 2025": a year or N?
@@ -116,8 +117,9 @@ def detect(text: str, blank: str, names_blank: str | None = None) -> Intent:
         it.signals.add("anomalies")
     elif sig["anomalies_weak"].search(text, blank):
         it.signals.add("anomalies_weak")
-    if sig["reviews_strong"].search(text, blank):
+    if m := sig["reviews_strong"].search(text, blank):
         it.signals.add("reviews")
+        it.reviews_span = m.span()
     elif sig["reviews_weak"].search(text, blank) and not sig["numeric"].search(text, blank):
         it.signals.add("reviews_weak")
     it.chart_word = bool(sig["chart_word"].search(text, blank))
@@ -268,12 +270,19 @@ def asks_why(c: Cues) -> bool:
     return "why" in c.sig
 
 
+def _measures_asked(c: Cues) -> set[str]:
+    """Measures named outside a reviews phrase: "customers" in "what do customers like most" asks for none."""
+    span = c.it.reviews_span
+    return {m for m in c.ents.metrics
+            if not (span and span[0] <= c.ents.metric_spans.get(m, (-1, -1))[0] < span[1])}
+
+
 def about_reviews(c: Cues) -> bool:
     if "reviews" in c.sig and not c.numeric:
         return True
     if "reviews" in c.sig and c.it.ranked and not (c.time.grain or c.ents.group_by or c.it.top_n or c.time.compare_mode
-                                                  or len(c.time.spans) >= 2 or set(c.ents.metrics) - _REVIEW_METRICS):
-        return True  # "biggest gripes in audio reviews": the top complaints
+                                                  or len(c.time.spans) >= 2 or _measures_asked(c) - _REVIEW_METRICS):
+        return True  # "biggest gripes in audio reviews", "what do customers like most": the top themes
     return "reviews_weak" in c.sig and not c.numeric and not (set(c.ents.metrics) - _REVIEW_METRICS)
 
 
