@@ -81,3 +81,21 @@ def test_every_short_form_is_only_a_short_form() -> None:
 
     assert abbreviations()
     assert all(long != short and short for long, short in abbreviations())
+
+
+@pytest.mark.parametrize(("q", "praise"), [
+    ("what do customers like most about the luna vit c eye cream", True),
+    ("what do people love about the serum", True),
+    ("what don't people like about the serum", False),
+    ("what do customers hate about the serum", False),
+    ("reviews of the serum", False),
+])
+def test_praise_leads_the_summary_when_asked_what_people_like(q: str, praise: bool) -> None:
+    from shoplens.agent.planner import wording_insights
+    from shoplens.agent.planner.execute_insights import _asks_praise
+
+    assert _asks_praise(q) is praise
+    facts = {"reviews_facts": {"reviews": 3, "top_negative_aspects": {"scent": 1},
+                               "top_positive_aspects": {"texture": 2}}}
+    text = wording_insights.reviews(facts, praise_first=_asks_praise(q))  # type: ignore[arg-type]
+    assert (text.index("Most praised") < text.index("Most criticised")) is praise
