@@ -16,7 +16,6 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 import yaml
-
 from rapidfuzz.distance import OSA
 
 from shoplens.agent.planner.demonyms import CountryWords
