@@ -162,8 +162,8 @@ def format_value(value: Any, unit: str | None = "number", *, lang: str | None = 
         return f"{sign}{_pct(a)}%"
     if unit == "change":
         return f"{'-' if v < 0 else '+'}{_pct(a)}%"
-    if unit == "ratio":
-        return f"{sign}{a:,.2f}"
+    if unit == "ratio":  # small ratios keep 3 significant digits (orders per session 0.0159, not 0.02)
+        return f"{sign}{a:.3g}" if 0 < a < 0.1 else f"{sign}{a:,.2f}"
     if unit == "rating":
         return f"{sign}{a:.2f}"
     return f"{sign}{_plain(a)}"

@@ -22,13 +22,13 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
 from shoplens.agent.planner.lexicon import (
-    RANKED_CUSTOMERS,
     CAMPAIGN_WORDS,
     EXTRA_DIM_PHRASES,
     EXTRA_METRIC_PHRASES,
     GB_PREFIX,
     GENERIC,
     RANK_PREFIX,
+    RANKED_CUSTOMERS,
     WEAK_METRICS,
 )
 from shoplens.agent.planner.values import ValueMatcher
@@ -80,6 +80,7 @@ class Entities:
     metric_spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # metric -> where it was named
     campaign_word: bool = False
     combined: set[str] = field(default_factory=set)  # dimensions whose values are one group ("the south")
+    ratios: list[str] = field(default_factory=list)  # ratios spelled out in the question ("orders per session")
 
 
 class EntityMatcher:
@@ -337,6 +338,14 @@ class EntityMatcher:
             out.metric_words["orders"] = m.group(0)
             out.metric_spans["orders"] = m.span()
             mask.add(m.start(), m.end(), "metric")
+        if "rating" in self.semantic.dimensions:  # "under 3 stars", "4+ stars", "rated 4 or higher"
+            values = self.semantic.dimensions["rating"].values or ["1", "2", "3", "4", "5"]
+            for m in _STAR_RANGE.finditer(mask.blank(text)):
+                stars = _star_range(m)
+                if stars:
+                    out.filters.setdefault("rating", []).extend(str(s) for s in stars if str(s) in values)
+                    out.combined.add("rating")
+                    mask.add(m.start(), m.end(), "value:rating")
         if "rating" in self.semantic.dimensions:  # "1-star reviews", "4 or 5 stars", "one to three stars"
             for m in _STARS.finditer(mask.blank(text)):
                 a, b = _star(m.group("a")), _star(m.group("b")) if m.group("b") else None
@@ -430,6 +439,7 @@ class EntityMatcher:
             if metric is None:
                 continue
             start, end = toks[k - left[0]].start, toks[after + right[0] - 1].end
+            out.ratios.append(text[start:end])
             if metric.name not in out.metrics:
                 out.metrics.append(metric.name)
                 out.metric_words[metric.name] = text[start:end]
@@ -486,6 +496,34 @@ def metric_phrasings() -> tuple[tuple[re.Pattern[str], str], ...]:
 _STAR_WORD = r"(?:[1-5]|one|two|three|four|five)"
 _STARS = re.compile(rf"\b(?P<a>{_STAR_WORD})(?:[\s\-]*stars?)?(?:\s*(?P<j>or|and|,|/|-|to|through)\s*"
                     rf"(?P<b>{_STAR_WORD}))?[\s\-]*stars?\b")
+
+
+#: "under 3 stars", "at least 4 stars", "4+ stars", "3 stars or less", "rated 4 or higher": the comparison, in words
+_BELOW, _AT_MOST = r"under|below|less\s+than|fewer\s+than|lower\s+than|worse\s+than|<", r"at\s+most|no\s+more\s+than|up\s+to|<="
+_ABOVE, _AT_LEAST = r"over|above|more\s+than|greater\s+than|higher\s+than|better\s+than|>", r"at\s+least|no\s+less\s+than|>="
+_POST_AT_MOST = r"or\s+(?:less|fewer|lower|below|under|worse)|and\s+(?:below|under|lower|less)"
+_POST_AT_LEAST = r"\+|or\s+(?:more|higher|above|better|up)|and\s+(?:up|above|over|higher|more)"
+_STAR_RANGE = re.compile(
+    rf"(?:\brated\s+)?(?<![\w<>=])(?P<pre>{_AT_MOST}|{_AT_LEAST}|{_BELOW}|{_ABOVE})\s*(?P<a>{_STAR_WORD})\b"
+    rf"(?:[\s\-]*stars?\b)?"
+    rf"|(?:\brated\s+)?\b(?P<b>{_STAR_WORD})(?:[\s\-]*stars?)?\s*(?P<post>{_POST_AT_MOST}|{_POST_AT_LEAST})"
+    rf"(?:[\s\-]*stars?\b)?")
+
+
+def _star_range(m: re.Match[str]) -> list[int]:
+    """The star ratings a comparison names; [] when it names none or no stars were said ("under 3 orders")."""
+    said = m.group(0)
+    if not re.search(r"\bstars?\b|\brated\b", said):
+        return []
+    n = _star(m.group("a") or m.group("b"))
+    how = (m.group("pre") or m.group("post")).strip()
+    if re.fullmatch(_BELOW, how):
+        return list(range(1, n))
+    if re.fullmatch(_AT_MOST, how) or re.fullmatch(_POST_AT_MOST, how):
+        return list(range(1, n + 1))
+    if re.fullmatch(_ABOVE, how):
+        return list(range(n + 1, 6))
+    return list(range(n, 6))
 
 
 def _star(word: str) -> int:

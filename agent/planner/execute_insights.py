@@ -192,7 +192,7 @@ class InsightKinds(StepRunner):
             "mix": {k: r.get(f"share_{k}") for k in ("positive", "neutral", "negative")},
             "reviews_facts": r,
         }
-        yield TextDelta(wording_insights.reviews(facts))
+        yield TextDelta(wording_insights.reviews(facts, praise_first=_asks_praise(plan.question)))
         yield from self._emit(out)
         return facts, period
 
@@ -211,3 +211,15 @@ class InsightKinds(StepRunner):
     def _unsupported(self, plan: Plan) -> Steps[tuple[dict[str, Any], Period | None]]:
         yield TextDelta(wording_insights.unsupported(plan.reason))
         return {"kind": "unsupported", "reason": plan.reason}, None
+
+
+_PRAISE = re.compile(r"\b(?:like|likes|liked|love|loves|loved|enjoy\w*|prais\w*|appreciat\w*|rave\w*|happy\s+with|"
+                     r"best\s+(?:thing|part|feature)s?|good\s+(?:about|things|points))\b")
+_DISLIKE = re.compile(r"\b(?:don'?t|do\s+not|didn'?t|did\s+not|doesn'?t|does\s+not|not)\s+(?:\w+\s+)?(?:like|love|enjoy)|"
+                      r"\bdislike|\bhate|\bcomplain|\bunhappy|\bgripe|\bproblem|\bissue|\bwrong\b|\bbad\b|\bworst\b")
+
+
+def _asks_praise(question: str) -> bool:
+    """'What do customers like most about X': the praised topics lead the review summary."""
+    q = (question or "").lower()
+    return bool(_PRAISE.search(q)) and not _DISLIKE.search(q)

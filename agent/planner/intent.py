@@ -30,6 +30,7 @@ class Rule:
     value: str = ""  # chart kind, top-N order or forecast model
     note: str = ""
     weak: bool = False  # a refusal only when the question asks for nothing the data has
+    unless_ratio: bool = False  # no refusal when the question spells the measure out as a ratio ("orders per session")
 
     def search(self, text: str, blank: str) -> re.Match[str] | None:
         return self.pattern.search(text if self.on == "text" else blank)
@@ -52,7 +53,7 @@ class Rules:
         def rule(r: dict[str, Any], value_key: str = "") -> Rule:
             return Rule(r.get("name", r.get(value_key, "")), re.compile(r["pattern"]), r.get("on", "blank"),
                         r.get("signal", ""), r.get("reason", ""), r.get(value_key, "") if value_key else "",
-                        r.get("note", ""), bool(r.get("weak", False)))
+                        r.get("note", ""), bool(r.get("weak", False)), bool(r.get("unless_ratio", False)))
 
         return cls(tuple(rule(r) for r in raw["unsupported"]),
                    {r["name"]: rule(r) for r in raw["signals"]},
@@ -78,6 +79,8 @@ class Intent:
     model: str | None = None
     reason: str | None = None
     weak_reason: str | None = None
+    reviews_span: tuple[int, int] | None = None  # where a reviews phrase was ("what do customers like")
+    ratio_reason: str | None = None  # a refusal that a spelled-out ratio lifts ("conversion rate, i.e. orders per session")
     notes: list[str] = field(default_factory=list)
     year_or_n: int | None = None  # "top 2025": a year or N?
     rank_grain: str | None = None  # "best month", "busiest day": rank periods
@@ -94,6 +97,10 @@ def detect(text: str, blank: str, names_blank: str | None = None) -> Intent:
     it = Intent()
     for rule in R.unsupported:
         if rule.search(text, names_blank if names_blank is not None else blank):
+            if rule.unless_ratio:
+                it.signals.add("unsupported_unless_ratio")
+                it.ratio_reason = it.ratio_reason or rule.reason
+                continue
             it.signals.add("unsupported_weak" if rule.weak else "unsupported")
             if rule.weak:
                 it.weak_reason = it.weak_reason or rule.reason
@@ -110,8 +117,9 @@ def detect(text: str, blank: str, names_blank: str | None = None) -> Intent:
         it.signals.add("anomalies")
     elif sig["anomalies_weak"].search(text, blank):
         it.signals.add("anomalies_weak")
-    if sig["reviews_strong"].search(text, blank):
+    if m := sig["reviews_strong"].search(text, blank):
         it.signals.add("reviews")
+        it.reviews_span = m.span()
     elif sig["reviews_weak"].search(text, blank) and not sig["numeric"].search(text, blank):
         it.signals.add("reviews_weak")
     it.chart_word = bool(sig["chart_word"].search(text, blank))
@@ -234,6 +242,11 @@ def refused(c: Cues) -> bool:
     if "unsupported" in c.sig:
         return not ({"why", "anomalies", "forecast"} & c.sig and c.metric_named
                     and (c.it.reason or "").startswith("Advice"))
+    if "unsupported_unless_ratio" in c.sig:
+        if not c.ents.ratios:
+            c.it.reason = c.it.reason or c.it.ratio_reason
+            return True
+        c.it.notes.append(f"no such metric is defined; answering {c.ents.ratios[0]!r} as the question spells it out")
     if "unsupported_weak" in c.sig and not (c.metric_named or c.ents.group_by
                                             or {"reviews", "forecast", "why", "anomalies"} & c.sig):
         c.it.reason = c.it.reason or c.it.weak_reason
@@ -257,12 +270,19 @@ def asks_why(c: Cues) -> bool:
     return "why" in c.sig
 
 
+def _measures_asked(c: Cues) -> set[str]:
+    """Measures named outside a reviews phrase: "customers" in "what do customers like most" asks for none."""
+    span = c.it.reviews_span
+    return {m for m in c.ents.metrics
+            if not (span and span[0] <= c.ents.metric_spans.get(m, (-1, -1))[0] < span[1])}
+
+
 def about_reviews(c: Cues) -> bool:
     if "reviews" in c.sig and not c.numeric:
         return True
     if "reviews" in c.sig and c.it.ranked and not (c.time.grain or c.ents.group_by or c.it.top_n or c.time.compare_mode
-                                                  or len(c.time.spans) >= 2 or set(c.ents.metrics) - _REVIEW_METRICS):
-        return True  # "biggest gripes in audio reviews": the top complaints
+                                                  or len(c.time.spans) >= 2 or _measures_asked(c) - _REVIEW_METRICS):
+        return True  # "biggest gripes in audio reviews", "what do customers like most": the top themes
     return "reviews_weak" in c.sig and not c.numeric and not (set(c.ents.metrics) - _REVIEW_METRICS)
 
 

@@ -70,7 +70,7 @@ EXTRA_DIM_PHRASES = {"day of week": "weekday", "day of the week": "weekday", "we
                      "prods": "product", "promo": "campaign"}
 #: Values that are also everyday words: accepted only next to a domain word ("app orders", "on the app").
 CONTEXT_WORDS = frozenset(
-    ["order", "sale", "revenue", "customer", "user", "ad", "campaign", "channel", "traffic", "shopper", "buyer", "purchase", "store", "only", "via", "through", "platform", "segment", "client", "account", "marketing", "advertising", "spend", "unit", "visit", "session", "click", "impression", "signup", "acquisition", "acquired", "rating", "review", "margin", "shop"]
+    ["order", "sale", "revenue", "customer", "user", "ad", "campaign", "channel", "traffic", "shopper", "buyer", "purchase", "store", "only", "via", "through", "thru", "platform", "segment", "client", "account", "marketing", "advertising", "spend", "unit", "visit", "session", "click", "impression", "signup", "acquisition", "acquired", "rating", "review", "margin", "shop"]
 )
 GUARDED = frozenset(["app", "web", "search", "social", "email", "display", "business", "consumer", "organic", "referral", "affiliate", "direct", "paid", "other", "online", "mobile", "video"])
 STRICT = frozenset(["history", "travel", "storage", "stem", "top", "bottom", "breakfast"])
@@ -83,7 +83,7 @@ GENERIC = frozenset(
 KIND_WORDS = frozenset(
     ["forecast", "predict", "projection", "trend", "trends", "chart", "graph", "plot", "show", "compare", "comparison", "reviews", "review", "complaints", "sentiment", "anomalies", "anomaly", "unusual", "why", "explain", "breakdown", "split", "top", "bottom", "best", "worst", "what", "which", "how", "when", "where", "please", "hi", "hello", "thanks", "yoy", "mom", "wow", "qoq", "ytd", "mtd", "qtd", "wtd", "ttm", "sku", "skus", "kpi", "kpis", "vs", "versus", "and", "or", "also", "only", "instead", "same", "give", "list", "tell", "draw", "visualize", "visualise", "heatmap", "histogram", "scatter", "stacked", "grouped", "pie", "bar", "bars", "line", "lines", "area", "dual", "axis", "daily", "weekly", "monthly", "quarterly", "yearly", "annual", "total", "overall", "average", "avg", "sum", "count", "number"]
 )
-LEAD_PREPS = frozenset(["on", "via", "through", "from", "in", "for", "within"])
+LEAD_PREPS = frozenset(["on", "via", "through", "thru", "from", "in", "for", "within"])
 VERBS = frozenset(["display", "search", "show", "list"])
 CAMPAIGN_WORDS = r"\b(?:campaigns?|promos?|promotions?|promotional|ads?|advert\w*|marketing|doorbusters?)\b"
 EXCLUDE_RE = re.compile(r"(?:excluding|exclude|except(?:\s+for)?|without|other\s+than|not\s+including|apart\s+from|"

@@ -7,12 +7,15 @@ A value counts in full, or in part for products, campaigns and categories when a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import TYPE_CHECKING
 
+import yaml
 from rapidfuzz.distance import OSA
 
 from shoplens.agent.planner.demonyms import CountryWords
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
 
 #: words around a value that is a whole follow-up ("just the app", "and only web?", "what about email?")
 FOLLOWUP_LEADS = frozenset(["just", "only", "and", "what", "about", "how", "now", "then", "but", "instead", "same",
-                            "for", "the", "on", "in", "via", "through", "please", "pls", "ok", "okay"])
+                            "for", "the", "on", "in", "via", "through", "thru", "please", "pls", "ok", "okay"])
 
 _FEW = 64  # a window's candidate values beyond which the index narrows them
 _CODE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")  # a code mixing letters and digits
@@ -98,6 +101,7 @@ class ValueMatcher:
         for (dim, alias), value in VALUE_ALIASES.items():
             if dim in semantic.dimensions and value in semantic.dimensions[dim].values:
                 self.values.append(_Value(dim, value, tuple(canon(alias).split()), alias))
+        self.values += _abbreviated(self.values)
         self._df: dict[tuple[str, str], int] = defaultdict(int)
         self.vocab: dict[str, set[int]] = defaultdict(set)
         self._nospace: dict[str, list[int]] = defaultdict(list)
@@ -342,3 +346,25 @@ class ValueMatcher:
         if others and all(w in FOLLOWUP_LEADS for w in others):
             return True  # the value is all the question names: "just the app", "what about email?"
         return prev in LEAD_PREPS or prev in _ADDING or any(n in dim_words for n in near)
+
+
+@functools.cache
+def abbreviations() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(long form, short form) word tuples from prompts/name_abbreviations.yaml."""
+    raw = yaml.safe_load(resources.files("shoplens.prompts").joinpath("name_abbreviations.yaml").read_text("utf-8"))
+    return tuple((tuple(canon(str(k)).split()), tuple(canon(str(a)).split()))
+                 for k, shorts in (raw or {}).items() for a in shorts)
+
+
+def _abbreviated(values: list[_Value]) -> list[_Value]:
+    """Products and subcategories also spelled with the short forms of their words ("vit c" for "vitamin c")."""
+    out = []
+    for v in values:
+        if v.dim not in ("product", "subcategory"):
+            continue
+        for long, short in abbreviations():
+            n = len(long)
+            at = next((i for i in range(len(v.tokens) - n + 1) if v.tokens[i:i + n] == long), None)
+            if at is not None:
+                out.append(_Value(v.dim, v.value, v.tokens[:at] + short + v.tokens[at + n:], v.raw))
+    return out

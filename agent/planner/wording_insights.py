@@ -225,7 +225,7 @@ def forecast(facts: ForecastFacts, sentences: Sequence[str]) -> str:
     return f"{head}: {body}" if body else head + "."
 
 
-def reviews(facts: ReviewsFacts) -> str:
+def reviews(facts: ReviewsFacts, *, praise_first: bool = False) -> str:
     r = facts.get("reviews_facts") or {}
     scope_label = r.get("scope") or "all products"
     period = period_phrase(facts)
@@ -253,18 +253,11 @@ def reviews(facts: ReviewsFacts) -> str:
         )
     neg = r.get("top_negative_aspects") or {}
     pos = r.get("top_positive_aspects") or {}
-    if neg:
-        text += (
-            "\n\nMost criticised: "
-            + ", ".join(f"{a} ({format_value(c, 'count')})" for a, c in list(neg.items())[:5])
-            + "."
-        )
-    if pos:
-        text += (
-            "\n\nMost praised: "
-            + ", ".join(f"{a} ({format_value(c, 'count')})" for a, c in list(pos.items())[:5])
-            + "."
-        )
+    sides = [("Most criticised", neg), ("Most praised", pos)]
+    for title, side in reversed(sides) if praise_first else sides:  # "what do they like most": praise first
+        if side:
+            text += f"\n\n{title}: " + ", ".join(f"{a} ({format_value(c, 'count')})"
+                                                 for a, c in list(side.items())[:5]) + "."
     if not neg and not pos:
         text += "\n\nNo recurring topics stand out in the review text for this period."
     if r.get("negative_jump"):
