@@ -21,6 +21,7 @@ import yaml
 from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
+from shoplens.agent.planner import measure_words
 from shoplens.agent.planner.lexicon import (
     CAMPAIGN_WORDS,
     EXTRA_DIM_PHRASES,
@@ -229,10 +230,10 @@ class EntityMatcher:
     def match(self, text: str, mask: Mask, out: Entities | None = None, prefer: set[str] | None = None) -> Entities:
         out = out or Entities()
         self.vm.demonyms(text, mask, out)
-        self._ratios(text, mask, out)
+        measure_words.find_ratios(self, text, mask, out)
         self._group_by(text, mask, out)
         self._special(text, mask, out)
-        self._metrics(text, mask, out)
+        measure_words.find_metrics(self, text, mask, out)
         self.vm.match(text, mask, out, prefer or set())
         self._siblings(text, mask, out)
         spans = out.metric_spans
@@ -377,75 +378,6 @@ class EntityMatcher:
                 if note:
                     out.notes.append(note)
 
-    def _metrics(self, text: str, mask: Mask, out: Entities) -> None:
-        toks = [t for t in tokenize(text) if not mask.covers(t)]
-        i = 0
-        while i < len(toks):
-            hit = None
-            for n in range(min(self._metric_max, len(toks) - i), 0, -1):
-                seq = toks[i:i + n]
-                if any(b.start - a.end > 2 for a, b in zip(seq, seq[1:], strict=False)):
-                    continue  # not contiguous in the question
-                key = tuple(t.norm for t in seq)
-                if key in self.metric_phrases:
-                    hit = (n, self.metric_phrases[key])
-                    break
-            if hit is None:
-                hit = self._typo_phrase(toks, i)
-            w = toks[i].norm
-            if hit is None and w not in COMMON and len(w) >= 5 and w.isalpha() and w not in self.vm.vocab \
-                    and w not in self._everyday:  # "monkey" is not a typo of "money"
-                best = max(((ratio(w, p), name) for p, name in self._single_metric.items() if p[0] == w[0]),
-                           default=(0.0, ""))
-                if best[0] >= 84:
-                    hit = (1, best[1])
-            if hit:
-                n, name = hit
-                start, end = toks[i].start, toks[i + n - 1].end
-                pct = re.match(r"\s*(?:%|percent|pct)", text[end:])
-                key = tuple(t.norm for t in toks[i:i + n]) + ("percent",)
-                if pct and key in self.metric_phrases:  # "margin %": '%' is not a word token
-                    name, end = self.metric_phrases[key], end + pct.end()
-                    n += 1 if pct.group(0).strip() != "%" else 0
-                if name not in out.metrics:
-                    out.metrics.append(name)
-                    out.metric_words[name] = text[start:end]
-                    out.metric_spans[name] = (start, end)
-                mask.add(start, end, "metric")
-                i += n
-            else:
-                i += 1
-
-    def _ratios(self, text: str, mask: Mask, out: Entities) -> None:
-        """'orders per customer', 'discount for each order': a measure per counted thing is their ratio (before
-        "per customer" is read as a split). A phrase the layer declares whole ("items per order") is left to it."""
-        toks = [t for t in tokenize(text) if not mask.covers(t)]
-        for k, t in enumerate(toks):
-            if t.norm != "per" and not (t.norm == "for" and k + 1 < len(toks) and toks[k + 1].norm in ("each", "every")):
-                continue
-            after = k + 1 if t.norm == "per" else k + 2
-            while after < len(toks) and toks[after].norm in ("a", "an", "each", "every"):
-                after += 1
-            left = next(((n, self.metric_phrases[key]) for n in range(min(self._metric_max, k), 0, -1)
-                         if (key := tuple(x.norm for x in toks[k - n:k])) in self.metric_phrases), None)
-            right = next(((n, self.metric_phrases[key]) for n in range(min(self._metric_max, len(toks) - after), 0, -1)
-                          if (key := tuple(x.norm for x in toks[after:after + n])) in self.metric_phrases), None)
-            if left is None or right is None:
-                continue
-            whole = tuple(x.norm for x in toks[k - left[0]:after + right[0]])
-            if whole in self.metric_phrases:
-                continue  # declared: "revenue per order" is the average order value
-            metric = self.semantic.ratio_metric(left[1], right[1])
-            if metric is None:
-                continue
-            start, end = toks[k - left[0]].start, toks[after + right[0] - 1].end
-            out.ratios.append(text[start:end])
-            if metric.name not in out.metrics:
-                out.metrics.append(metric.name)
-                out.metric_words[metric.name] = text[start:end]
-                out.metric_spans[metric.name] = (start, end)
-            mask.add(start, end, "metric")
-
     def _siblings(self, text: str, mask: Mask, out: Entities) -> None:
         """'kestrel fit 4 vs fit 3': the words after 'vs' name a product of the same brand as the one before."""
         named = out.filters.get("product", [])
@@ -470,21 +402,6 @@ class EntityMatcher:
                 mask.add(m.start("w"), end, "value:product")
                 out.notes.append(f"'{text[m.start('w'):end]}' read as product '{hits[0]}'")
                 return
-
-    def _typo_phrase(self, toks: list[Token], i: int) -> tuple[int, str] | None:
-        """A measure's two- or three-word name with one word mistyped: "retrun rate", "avg ratting"."""
-        for n in (3, 2):
-            key = tuple(t.norm for t in toks[i:i + n])
-            if len(key) < n:
-                continue
-            for phrase, name in self._metric_by_len.get(n, ()):
-                odd = [(a, b) for a, b in zip(key, phrase, strict=True) if a != b]
-                if len(odd) == 1 and len(odd[0][0]) >= 4 and odd[0][0][0] == odd[0][1][0] \
-                        and odd[0][0] not in COMMON and OSA.distance(*odd[0], score_cutoff=2) <= 2:
-                    return n, name
-        return None
-
-
 
 @functools.cache
 def metric_phrasings() -> tuple[tuple[re.Pattern[str], str], ...]:
