@@ -357,3 +357,18 @@ def test_the_n_best_periods_are_ranked_without_clipped_buckets(executor: Executo
     assert answer.answer.startswith("**Top 3 days by orders**")
     _, _, facts = run(executor, u.understand("the 2 slowest weeks of 2025 by revenue"))
     assert facts["rows"] and all(r[0] >= "2025-01-01" and r[0] <= "2025-12-22" for r in facts["rows"])
+
+
+def test_customers_ranked_are_labels_in_value_order(executor: Executor, tool_ctx) -> None:  # noqa: ANN001
+    from shoplens.agent.planner.understand import Understander
+    from shoplens.tools.charts.query import spec_for
+    from shoplens.tools.query import MetricQuery
+
+    u = Understander(tool_ctx.semantic, tool_ctx.as_of, use_embeddings=False)
+    _, answer, facts = run(executor, u.understand("who were our 3 biggest customers in 2025"))
+    labels = [r[0] for r in facts["rows"]]
+    assert len(labels) == 3 and all(isinstance(x, str) and x.isdigit() for x in labels), labels
+    values = [r[1] for r in facts["rows"]]
+    assert values == sorted(values, reverse=True) and "(none)" not in labels
+    spec = spec_for(tool_ctx, MetricQuery(metric="revenue", group_by=["customer"]), top_n=3)
+    assert spec.sort == "desc"  # ids have no natural order: the chart keeps the ranking

@@ -69,7 +69,10 @@ def _source_select(q: MetricQuery, semantic: SemanticLayer, source: Source, metr
                 hint=f"{', '.join(m.label for m in metrics)} can be split by: "
                 + ", ".join(d for d, dd in semantic.dimensions.items() if dd.column_for(source)) + ".",
             )
-        select.append(f"{col} AS {name}")
+        if dim.ids:  # identifiers are labels, never numbers to plot or sum: 15671, not 15,671.0
+            select.append(f"regexp_replace(CAST({col} AS VARCHAR), '\\.0$', '') AS {name}")
+        else:
+            select.append(f"{col} AS {name}")
         keys.append(name)
     where: list[str] = [f"{semantic.dimension(n).column_for(source)} IS NOT NULL" for n in q.group_by
                         if semantic.dimension(n).ids]  # a split by customer leaves out orders with no customer

@@ -57,6 +57,8 @@ def spec_for(
             for e, a, b in sem.events_between(period.start, period.end)
         ]
     sort = None if q.grain else ("asc" if order == "asc" else None)
+    if sort is None and not q.grain and x and sem.dimension(x).ids:
+        sort = "desc"  # identifiers have no natural order: customers 33190, 32345 ... by value, not by id
     return ChartSpec(
         kind=kind or "auto",
         x=x,
