@@ -52,6 +52,7 @@ def _source_select(q: MetricQuery, semantic: SemanticLayer, source: Source, metr
                    order_limit: bool) -> str:
     keys: list[str] = []
     select: list[str] = []
+    where: list[str] = []
     if q.grain:
         if q.grain not in GRAINS:
             raise UserInputError(f"Unknown grain '{q.grain}'.", hint=f"Use one of: {', '.join(GRAINS)}.")
@@ -71,11 +72,10 @@ def _source_select(q: MetricQuery, semantic: SemanticLayer, source: Source, metr
             )
         if dim.ids:  # identifiers are labels, never numbers to plot or sum: 15671, not 15,671.0
             select.append(f"regexp_replace(CAST({col} AS VARCHAR), '\\.0$', '') AS {name}")
+            where.append(f"{col} IS NOT NULL")  # a split by customer leaves out orders with no customer
         else:
             select.append(f"{col} AS {name}")
         keys.append(name)
-    where: list[str] = [f"{semantic.dimension(n).column_for(source)} IS NOT NULL" for n in q.group_by
-                        if semantic.dimension(n).ids]  # a split by customer leaves out orders with no customer
     if q.start:
         where.append(f"{source.time} >= DATE '{q.start.isoformat()}'")
     if q.end:

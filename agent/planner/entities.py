@@ -347,13 +347,11 @@ class EntityMatcher:
                     out.filters.setdefault("rating", []).extend(str(s) for s in stars if str(s) in values)
                     out.combined.add("rating")
                     mask.add(m.start(), m.end(), "value:rating")
-        if "rating" in self.semantic.dimensions:  # "1-star reviews", "4 or 5 stars", "one to three stars"
-            for m in _STARS.finditer(mask.blank(text)):
+            for m in _STARS.finditer(mask.blank(text)):  # "1-star reviews", "4 or 5 stars", "one to three stars"
                 a, b = _star(m.group("a")), _star(m.group("b")) if m.group("b") else None
                 joiner = (m.group("j") or "").strip()
                 stars = list(range(min(a, b), max(a, b) + 1)) if b and joiner in ("-", "to", "through") else \
                     sorted({a} | ({b} if b else set()))
-                values = self.semantic.dimensions["rating"].values or ["1", "2", "3", "4", "5"]
                 out.filters.setdefault("rating", []).extend(str(s) for s in stars if str(s) in values)
                 out.combined.add("rating")
                 mask.add(m.start(), m.end(), "value:rating")

@@ -154,16 +154,15 @@ class InsightKinds(StepRunner):
         # No period named: every review (the whole history, so a product's bad patch is never missed), as said
         asked = yield from self._period(plan)
         scope = {}
-        for dim, arg in (("product", "product"), ("brand", "brand"), ("subcategory", "subcategory"),
-                         ("category", "category")):
+        for dim in REVIEW_SCOPES:
             if plan.filters.get(dim):
-                scope = {arg: plan.filters[dim][0]}
+                scope = {dim: plan.filters[dim][0]}
                 if len(plan.filters[dim]) > 1:
                     yield Notice(
                         f"Reviews are summarised for one {dim} at a time: showing {plan.filters[dim][0]}."
                     )
                 break
-        ignored = [d for d in plan.filters if d not in ("product", "brand", "subcategory", "category")]
+        ignored = [d for d in plan.filters if d not in REVIEW_SCOPES]
         if ignored:
             yield Notice(
                 f"Review insights cannot be filtered by {', '.join(ignored)}; that filter was left out."
@@ -212,6 +211,9 @@ class InsightKinds(StepRunner):
         yield TextDelta(wording_insights.unsupported(plan.reason))
         return {"kind": "unsupported", "reason": plan.reason}, None
 
+
+#: The filters a review summary can be scoped by (the review_insights tool's arguments), most specific first.
+REVIEW_SCOPES = ("product", "brand", "subcategory", "category")
 
 _PRAISE = re.compile(r"\b(?:like|likes|liked|love|loves|loved|enjoy\w*|prais\w*|appreciat\w*|rave\w*|happy\s+with|"
                      r"best\s+(?:thing|part|feature)s?|good\s+(?:about|things|points))\b")

@@ -11,12 +11,17 @@ from shoplens.tools.calendar import dates as periods
 from shoplens.tools.formatting import format_date
 
 
+def partial_ends(period: Period, grain: str) -> tuple[bool, bool]:
+    """Whether the first and the last ``grain`` bucket of ``period`` are only partly inside it."""
+    return (periods.unit_range(grain, period.start)[0] < period.start,
+            periods.unit_range(grain, period.end)[1] > period.end)
+
+
 def trend_facts(tool_facts: dict[str, Any], period: Period, grain: str, additive: bool) -> dict[str, Any]:
     """series (and series_by), first/last/peak/low over complete buckets, change first -> last, total, and a
     note when the first or last bucket is only partly inside the period."""
     out: dict[str, Any] = {}
-    first_partial = periods.unit_range(grain, period.start)[0] < period.start
-    last_partial = periods.unit_range(grain, period.end)[1] > period.end
+    first_partial, last_partial = partial_ends(period, grain)
     if first_partial or last_partial:
         which = "first and last" if first_partial and last_partial else "first" if first_partial else "last"
         out["partial"] = (
@@ -67,9 +72,10 @@ def ranked_buckets(series: list[list[Any]], period: Period, grain: str, order: s
     """The ``n`` highest (``order`` desc) or lowest buckets of a series as [ISO start, value]; a first or last
     bucket only partly inside ``period`` is left out (a clipped week would always look slow)."""
     pts = [p for p in series if p[1] is not None]
-    if pts and periods.unit_range(grain, period.start)[0] < period.start:
+    first_partial, last_partial = partial_ends(period, grain)
+    if pts and first_partial:
         pts = pts[1:]
-    if pts and periods.unit_range(grain, period.end)[1] > period.end:
+    if pts and last_partial:
         pts = pts[:-1]
     pts.sort(key=lambda p: -p[1] if order != "asc" else p[1])
     return [[str(p[0])[:10], p[1]] for p in pts[:n]]

@@ -84,6 +84,8 @@ KIND_WORDS = frozenset(
     ["forecast", "predict", "projection", "trend", "trends", "chart", "graph", "plot", "show", "compare", "comparison", "reviews", "review", "complaints", "sentiment", "anomalies", "anomaly", "unusual", "why", "explain", "breakdown", "split", "top", "bottom", "best", "worst", "what", "which", "how", "when", "where", "please", "hi", "hello", "thanks", "yoy", "mom", "wow", "qoq", "ytd", "mtd", "qtd", "wtd", "ttm", "sku", "skus", "kpi", "kpis", "vs", "versus", "and", "or", "also", "only", "instead", "same", "give", "list", "tell", "draw", "visualize", "visualise", "heatmap", "histogram", "scatter", "stacked", "grouped", "pie", "bar", "bars", "line", "lines", "area", "dual", "axis", "daily", "weekly", "monthly", "quarterly", "yearly", "annual", "total", "overall", "average", "avg", "sum", "count", "number"]
 )
 LEAD_PREPS = frozenset(["on", "via", "through", "thru", "from", "in", "for", "within"])
+#: Words after which a guarded value ("web", "app") is named, not used as an everyday word: "add web to the chart".
+ADDING_WORDS = frozenset(["add", "adding", "include", "including", "plus", "vs", "versus"])
 VERBS = frozenset(["display", "search", "show", "list"])
 CAMPAIGN_WORDS = r"\b(?:campaigns?|promos?|promotions?|promotional|ads?|advert\w*|marketing|doorbusters?)\b"
 EXCLUDE_RE = re.compile(r"(?:excluding|exclude|except(?:\s+for)?|without|other\s+than|not\s+including|apart\s+from|"

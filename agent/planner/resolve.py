@@ -113,8 +113,8 @@ class Resolver(PeriodResolver):
             plan.metric, plan.also = None, []
         elif plan.metric is None:
             plan.metric = self._default_metric(plan)
-            plan.notes.insert(0, f"no metric named; showing {self.sem.metrics[plan.metric].label.lower()}"
-                              if plan.metric in self.sem.metrics else "no metric named; showing revenue")
+            shown = self.sem.metrics.get(plan.metric)
+            plan.notes.insert(0, f"no metric named; showing {shown.label.lower() if shown else plan.metric}")
         self._exclusions(plan, p)
         self._acquisition(plan, p)
         _implied_brand(plan)

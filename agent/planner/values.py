@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 
 from shoplens.agent.planner.demonyms import CountryWords
 from shoplens.agent.planner.lexicon import (
+    ADDING_WORDS,
     CONTEXT_WORDS,
     DIM_PRIORITY,
     EXCLUDE_RE,
@@ -70,10 +71,6 @@ class _Cand:
     def key(self) -> tuple[float, ...]:
         return (-self.n, -int(self.full), -round(self.score, 3),
                 DIM_PRIORITY.index(self.dim) if self.dim in DIM_PRIORITY else 99)
-
-
-#: Words after which a guarded value ("web", "app") is named, not used as an everyday word: "add web to the chart".
-_ADDING = frozenset(["add", "adding", "include", "including", "plus", "vs", "versus"])
 
 
 class ValueMatcher:
@@ -345,7 +342,7 @@ class ValueMatcher:
         others = [t.norm for k, t in enumerate(toks) if k != c.i and t.norm not in STOPWORDS and t.norm.isalpha()]
         if others and all(w in FOLLOWUP_LEADS for w in others):
             return True  # the value is all the question names: "just the app", "what about email?"
-        return prev in LEAD_PREPS or prev in _ADDING or any(n in dim_words for n in near)
+        return prev in LEAD_PREPS or prev in ADDING_WORDS or any(n in dim_words for n in near)
 
 
 @functools.cache

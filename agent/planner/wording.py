@@ -270,7 +270,7 @@ def compare(facts: CompareFacts) -> str:
 
 
 def top_periods(facts: TrendFacts) -> str:
-    """'Top 3 days by orders, May 2026: 1. Sat 23 May 2026: 146 ...' (the ranked buckets of a series)."""
+    """'**Top 3 days by orders**, May 2026:' then '1. May 23, 2026: 146' ... (the ranked buckets of a series)."""
     unit = facts["unit"]
     grain = facts.get("grain") or "month"
     rows = facts.get("rows") or []
