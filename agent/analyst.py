@@ -76,7 +76,7 @@ class Analyst:
                                              chart_workers=max(0, s.chart_workers),
                                              retention=Retention(s.charts_keep_days * 86400,
                                                                  s.charts_max_mb * 1024**2),
-                                             engine=open_engine(s))
+                                             engine=open_engine(s), cache_bytes=s.sql_cache_mb * 1024**2)
             return self._ctx
 
     def current_ctx(self) -> ToolContext:
@@ -227,7 +227,8 @@ class Analyst:
         engine = runner.engine.info()
         return {
             "warehouse": {"tables": counts, "first_date": str(first), "as_of": ctx.as_of.isoformat(),
-                          "opened_at": engine.get("opened_at"), "reopened": engine.get("reopened", 0)},
+                          "opened_at": engine.get("opened_at"), "reopened": engine.get("reopened", 0),
+                          "result_cache": runner.results.info()},
             "mode": self.mode(),
             "llm": self.llm_status(),
         }

@@ -41,6 +41,7 @@ class Settings:
     sql_memory_limit: str = "4GB"  # hard cap on each SQL worker process (address space)
     sql_threads: int = 2
     sql_workers: int = 0  # SQL worker processes a server may run at once; 0 = one per core (at least 2)
+    sql_cache_mb: int = 64  # results of repeated statements, kept until the warehouse file is replaced; 0 = off
     # Warehouse engine: duckdb (the file at ``db``) or spark (Parquet tables under ``spark_warehouse``, or the
     # catalog's tables, through Spark Connect at ``spark_remote`` or a local session on ``spark_master``)
     engine: str = "duckdb"

@@ -32,11 +32,12 @@ class ToolContext:
     def open(cls, db_path: Path, charts_dir: Path, *, timeout_s: float = 10.0, row_cap: int = 10_000,
              memory_limit: str = "4GB", threads: int = 2, semantic_path: Path | None = None,
              workers: int = 1, chart_workers: int = 0, retention: Retention | None = None,
-             engine: Engine | None = None) -> ToolContext:
+             engine: Engine | None = None, cache_bytes: int = 0) -> ToolContext:
         """``workers``: SQL worker processes; ``chart_workers``: chart drawing processes (0 = in this process);
-        ``engine``: where SQL runs (default: DuckDB worker processes on ``db_path``)."""
+        ``engine``: where SQL runs (default: DuckDB worker processes on ``db_path``); ``cache_bytes``: results of
+        repeated statements kept until the warehouse is replaced (0 = none)."""
         runner = SqlRunner(db_path, timeout_s=timeout_s, row_cap=row_cap, memory_limit=memory_limit, threads=threads,
-                           workers=workers, engine=engine)
+                           workers=workers, engine=engine, cache_bytes=cache_bytes)
         charts_dir = Path(charts_dir)
         charts_dir.mkdir(parents=True, exist_ok=True)
         renderer = ChartRenderer(chart_workers) if chart_workers else local_renderer()

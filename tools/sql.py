@@ -25,9 +25,10 @@ import pandas as pd
 
 from shoplens.data.errors import DataError, QueryTimeout, UserInputError, WarehouseBusy
 from shoplens.tools.sqlengine import base as kinds
-from shoplens.tools.sqlengine.base import Engine, EngineFailure, Limits
+from shoplens.tools.sqlengine.base import Engine, EngineFailure, EngineResult, Limits
 from shoplens.tools.sqlengine.convert import plain_strings, to_frame
 from shoplens.tools.sqlengine.gate import check_sql
+from shoplens.tools.sqlengine.result_cache import ResultCache
 
 __all__ = ["MAX_SQL_CHARS", "QueryResult", "SqlRunner", "check_sql", "parse_size", "plain_strings"]
 
@@ -89,8 +90,9 @@ class SqlRunner:
     """Runs one read-only statement at a time per worker; safe from many threads.
 
     ``memory_limit`` is the hard cap of each worker process (its address space); ``workers`` how many statements
-    may run at once; ``result_bytes`` the most a result may hold. ``engine`` replaces the worker pool (tests,
-    benchmarks, another engine)."""
+    may run at once; ``result_bytes`` the most a result may hold; ``cache_bytes`` the budget for repeated
+    statements' results, kept until the warehouse file is replaced (0 = no cache; only engines that notice a
+    replaced file are cached). ``engine`` replaces the worker pool (tests, benchmarks, another engine)."""
 
     def __init__(
         self,
@@ -102,6 +104,7 @@ class SqlRunner:
         threads: int = 2,
         workers: int = 1,
         result_bytes: int = 64 * 1024**2,
+        cache_bytes: int = 0,
         engine: Engine | None = None,
     ) -> None:
         self.db_path = Path(db_path)
@@ -126,6 +129,7 @@ class SqlRunner:
         self._cache_lock = threading.Lock()
         self._cached: dict[str, Any] = {}
         self._cached_generation = engine.generation
+        self.results = ResultCache(cache_bytes if getattr(engine, "results_cacheable", False) else 0)
 
     def close(self) -> None:
         self.engine.close()
@@ -157,8 +161,8 @@ class SqlRunner:
         limit = self.timeout_s if timeout_s is None else timeout_s
         start = time.perf_counter()
         try:
-            res = self.engine.execute(text, Limits(timeout_s=limit, row_cap=cap, memory_bytes=self.memory_bytes,
-                                                   result_bytes=self.result_bytes))
+            res = self._execute(text, Limits(timeout_s=limit, row_cap=cap, memory_bytes=self.memory_bytes,
+                                             result_bytes=self.result_bytes))
         except EngineFailure as exc:
             raise self._failure(exc) from None
         try:
@@ -168,6 +172,18 @@ class SqlRunner:
                                  hint="Cast unusual columns to VARCHAR.") from None
         elapsed = (time.perf_counter() - start) * 1000
         return QueryResult(sql=_statement_text(text), df=df, elapsed_ms=elapsed, truncated=res.truncated)
+
+    def _execute(self, text: str, limits: Limits) -> EngineResult:
+        """The engine's result, or the cached one for the same statement on the same warehouse file."""
+        if not self.results.enabled:
+            return self.engine.execute(text, limits)
+        generation = self.engine.refresh()
+        hit = self.results.get(generation, text, limits.row_cap)
+        if hit is not None:
+            return hit
+        res = self.engine.execute(text, limits)
+        self.results.put(generation, text, limits.row_cap, res)
+        return res
 
     def scalar(self, sql: str) -> Any:
         res = self.run(sql, row_cap=1)

@@ -114,6 +114,8 @@ class _Worker:
 class ProcessEngine:
     """A pool of at most ``workers`` SQL worker processes on the warehouse at ``db_path``."""
 
+    results_cacheable = True  # a replaced file raises ``generation``, so results can be cached per generation
+
     def __init__(self, db_path: Path, *, memory_bytes: int = 4_000_000_000, threads: int = 2, workers: int = 1,
                  result_bytes: int = 64 * 1024**2) -> None:
         self.db_path = Path(db_path)
