@@ -25,11 +25,11 @@ def test_cache_is_an_lru_bounded_by_bytes_and_keyed_by_statement_and_row_cap() -
     one = _result(1000)  # 8,000 bytes of int64
     cache = ResultCache(max_bytes=10 * (one.table.nbytes + 20))
     assert cache.get(0, "a", 10) is None
-    cache.put(0, "a", 10, one)
+    cache.put(0, "a", 10, one, one.table.nbytes)
     assert cache.get(0, "a", 10) is one
     assert cache.get(0, "a", 11) is None  # another row cap is another result
     for i in range(12):  # more than fit: the least recently used go first
-        cache.put(0, f"q{i}", 10, _result(1000))
+        cache.put(0, f"q{i}", 10, _result(1000), 8000)
     info = cache.info()
     assert info["bytes"] <= cache.max_bytes
     assert cache.get(0, "a", 10) is None
@@ -39,10 +39,10 @@ def test_cache_is_an_lru_bounded_by_bytes_and_keyed_by_statement_and_row_cap() -
 
 def test_a_new_generation_drops_every_entry_and_large_results_are_not_kept() -> None:
     cache = ResultCache(max_bytes=1_000_000)
-    cache.put(3, "a", 10, _result(10))
+    cache.put(3, "a", 10, _result(10), 80)
     assert cache.get(4, "a", 10) is None  # the warehouse was replaced
     assert cache.info()["entries"] == 0
-    cache.put(4, "big", 10, _result(20_000))  # 160 KB > a tenth of the budget
+    cache.put(4, "big", 10, _result(20_000), 160_000)  # 160 KB > a tenth of the budget
     assert cache.get(4, "big", 10) is None
     assert not ResultCache(0).enabled
 

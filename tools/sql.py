@@ -25,7 +25,7 @@ import pandas as pd
 
 from shoplens.data.errors import DataError, QueryTimeout, UserInputError, WarehouseBusy
 from shoplens.tools.sqlengine import base as kinds
-from shoplens.tools.sqlengine.base import Engine, EngineFailure, EngineResult, Limits
+from shoplens.tools.sqlengine.base import Engine, EngineFailure, Limits
 from shoplens.tools.sqlengine.convert import plain_strings, to_frame
 from shoplens.tools.sqlengine.gate import check_sql
 from shoplens.tools.sqlengine.result_cache import ResultCache
@@ -160,30 +160,25 @@ class SqlRunner:
         cap = self.row_cap if row_cap is None else row_cap
         limit = self.timeout_s if timeout_s is None else timeout_s
         start = time.perf_counter()
-        try:
-            res = self._execute(text, Limits(timeout_s=limit, row_cap=cap, memory_bytes=self.memory_bytes,
-                                             result_bytes=self.result_bytes))
-        except EngineFailure as exc:
-            raise self._failure(exc) from None
-        try:
-            df = to_frame(res.table)
-        except Exception as exc:  # noqa: BLE001 - still a message, never a traceback
-            raise UserInputError(f"The result cannot be shown ({type(exc).__name__}).",
-                                 hint="Cast unusual columns to VARCHAR.") from None
+        limits = Limits(timeout_s=limit, row_cap=cap, memory_bytes=self.memory_bytes, result_bytes=self.result_bytes)
+        generation = self.engine.refresh() if self.results.enabled else 0
+        hit = self.results.get(generation, text, cap) if self.results.enabled else None
+        if hit is not None:
+            res, df = hit[0], hit[1].copy()  # callers may change their frame; the cached one stays as read
+        else:
+            try:
+                res = self.engine.execute(text, limits)
+            except EngineFailure as exc:
+                raise self._failure(exc) from None
+            try:
+                df = to_frame(res.table)
+            except Exception as exc:  # noqa: BLE001 - still a message, never a traceback
+                raise UserInputError(f"The result cannot be shown ({type(exc).__name__}).",
+                                     hint="Cast unusual columns to VARCHAR.") from None
+            if self.results.enabled:
+                self.results.put(generation, text, cap, (res, df.copy()), res.table.nbytes)
         elapsed = (time.perf_counter() - start) * 1000
         return QueryResult(sql=_statement_text(text), df=df, elapsed_ms=elapsed, truncated=res.truncated)
-
-    def _execute(self, text: str, limits: Limits) -> EngineResult:
-        """The engine's result, or the cached one for the same statement on the same warehouse file."""
-        if not self.results.enabled:
-            return self.engine.execute(text, limits)
-        generation = self.engine.refresh()
-        hit = self.results.get(generation, text, limits.row_cap)
-        if hit is not None:
-            return hit
-        res = self.engine.execute(text, limits)
-        self.results.put(generation, text, limits.row_cap, res)
-        return res
 
     def scalar(self, sql: str) -> Any:
         res = self.run(sql, row_cap=1)

@@ -3,7 +3,7 @@
 The warehouse is read-only while it is served: a job writes a new file and swaps it in, and the engine's
 ``generation`` then increases. A result is therefore valid for exactly one generation, so the cache keys every
 entry by (generation, statement, row cap) and drops everything when the generation moves. It is a plain LRU
-bounded by bytes (the Arrow tables' own buffer sizes) and by entries; results larger than a tenth of the budget
+bounded by bytes (the results' Arrow buffer sizes) and by entries; results larger than a tenth of the budget
 are not kept. Only engines that notice a replaced file may be cached (``ProcessEngine``); a remote engine's data
 can change behind it.
 """
@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from shoplens.tools.sqlengine.base import EngineResult
+from typing import Any
 
 __all__ = ["ResultCache"]
 
 
 class ResultCache:
-    """Thread-safe LRU of ``EngineResult`` by (statement, row cap) for one warehouse generation."""
+    """Thread-safe LRU of results by (statement, row cap) for one warehouse generation; the caller says how many
+    bytes a result holds (the Arrow table's buffers)."""
 
     def __init__(self, max_bytes: int, max_items: int = 2048) -> None:
         self.max_bytes = max(0, int(max_bytes))
         self.max_items = max_items
         self._lock = threading.Lock()
-        self._items: OrderedDict[tuple[str, int], tuple[EngineResult, int]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int], tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._generation: int | None = None
         self.hits = 0
@@ -37,7 +35,7 @@ class ResultCache:
     def enabled(self) -> bool:
         return self.max_bytes > 0
 
-    def get(self, generation: int, sql: str, row_cap: int) -> EngineResult | None:
+    def get(self, generation: int, sql: str, row_cap: int) -> Any:
         with self._lock:
             self._retire(generation)
             entry = self._items.get((sql, row_cap))
@@ -48,8 +46,8 @@ class ResultCache:
             self.hits += 1
             return entry[0]
 
-    def put(self, generation: int, sql: str, row_cap: int, result: EngineResult) -> None:
-        size = int(result.table.nbytes) + len(sql)
+    def put(self, generation: int, sql: str, row_cap: int, result: Any, nbytes: int) -> None:
+        size = int(nbytes) + len(sql)
         if size > self.max_bytes // 10:
             return
         with self._lock:
