@@ -83,6 +83,7 @@ PHRASES = [
     "cyber monday 2024", "the holiday season 2025", "christmas 2025", "between 2025-02-01 and 2025-02-14",
     "2025-01-01 to 2025-03-31", "summer 2025", "spring 2026", "fy2025", "last weekend", "1 march 2026",
     "the first half of 2025", "the second quarter of 2025", "december 2024", "all time",
+    "4th of july 2024", "the fourth of july", "black friday of 2025", "christmas in 2024",
 ]
 
 

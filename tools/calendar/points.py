@@ -191,7 +191,10 @@ class PointGrammar:
             def make(yr: int) -> tuple[dt.date, dt.date]:
                 return D(yr, mon, 1), month_end(yr, mon)
         elif kind == "event":
-            ev = self.events[self._event_name(s)]
+            event_name = self._event_name(s)
+            if event_name is None:
+                return None
+            ev = self.events[event_name]
             unit = "event"
 
             def make(yr: int) -> tuple[dt.date, dt.date]:
@@ -215,10 +218,15 @@ class PointGrammar:
             name = f"week {a.isocalendar()[1]} {a.isocalendar()[0]}"
         return TimeSpan(a, b, unit, (0, 0), name=name, bare=bare, event=ev.name if kind == "event" else None)
 
-    def _event_name(self, s: str) -> str:
-        core = re.sub(rf"{YEAR}|\bof\b|\bin\b", " ", s)
+    def _event_name(self, s: str) -> str | None:
+        """The event a matched phrase names: its year (and an "of"/"in" before it) removed, so "black friday of
+        2025" and "4th of july 2024" both find their synonym; the longest synonym inside wins."""
+        core = re.sub(rf"(?:\b(?:of|in)\s+)?{YEAR}(?:'s)?", " ", s)
         core = re.sub(r"[\s\-]+", " ", core).strip()
-        return self._syn.get(core) or next(n for syn, n in self._syn.items() if syn in core)
+        if core in self._syn:
+            return self._syn[core]
+        inside = [syn for syn in self._syn if syn in core]
+        return self._syn[max(inside, key=len)] if inside else None
 
 
 def _unit(word: str) -> str:
