@@ -104,3 +104,25 @@ def test_customers_are_ranked_by_what_they_bought(u: Understander) -> None:
     p = plan(u, "which region has the most customers")
     assert (p.group_by, p.metric) == (["region"], "customers")
     assert plan(u, "top 5 products in 2025").filters == {}
+
+
+def test_left_out_names_and_rates_asked_as_shares(u: Understander) -> None:
+    p = plan(u, "gross margin on toys excluding board games, h2 last year")
+    assert "Board Games" not in p.filters["subcategory"] and p.excluded == {"subcategory": ["Board Games"]}
+    assert p.filters["category"] == ["Toys & Games"]
+    left = plan(u, "add to cart rate per category for the past two weeks, leave books out")
+    assert "Books" not in left.filters["category"] and left.group_by == ["category"]
+    rate = plan(u, "what % of orders in the west got cancelled in the last 30 days")
+    assert (rate.metric, rate.filters, rate.share_of) == ("cancel_rate", {"region": ["West"]}, None)
+    assert plan(u, "how many orders were returned in may").filters == {"status": ["returned"]}  # a count stays one
+
+
+def test_seasons_slang_days_and_change_questions(u: Understander) -> None:
+    assert dates(plan(u, "revenue this past winter")) == (D(2025, 12, 1), D(2026, 2, 28))
+    assert dates(plan(u, "marketplace orders yday?")) == (D(2026, 6, 29), D(2026, 6, 29))
+    assert plan(u, "toys rev dropped in april vs march this yr, what happened").kind == "why"
+    assert plan(u, "what happened on black friday").kind != "why"
+    first = plan(u, "how many unique buyers did the app have last qtr")
+    again = plan(u, "vs the quarter before that?", first)
+    assert (again.kind, dates(again), (again.compare_period.start, again.compare_period.end)) == (
+        "compare", (D(2026, 1, 1), D(2026, 3, 31)), (D(2025, 10, 1), D(2025, 12, 31)))

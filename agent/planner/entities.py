@@ -31,6 +31,7 @@ from shoplens.agent.planner.lexicon import (
     RANK_PREFIX,
     RANKED_CUSTOMERS,
     WEAK_METRICS,
+    excluded_at,
 )
 from shoplens.agent.planner.values import ValueMatcher
 from shoplens.data.semantic import SemanticLayer
@@ -187,8 +188,9 @@ class EntityMatcher:
             start, end = toks[i].start, toks[i + n - 1].end
             exact = [(d, v) for d, v, _ in entries if tuple(canon(v).split()) == tuple(t.norm for t in toks[i:i + n])
                      or len(entries) == 1]
-            if len(exact) == 1:
-                out.filters.setdefault(exact[0][0], []).append(exact[0][1])
+            if len(exact) == 1:  # "excluding board games": the name is left out, not filtered on
+                bucket = out.excluded if excluded_at(text, start, end) else out.filters
+                bucket.setdefault(exact[0][0], []).append(exact[0][1])
             else:
                 out.families.append(Family(text[start:end], entries[0][0], [v for _, v, _ in entries]))
             mask.add(start, end, f"value:{entries[0][0]}")
@@ -331,14 +333,25 @@ class EntityMatcher:
         blank = mask.blank(text)
         m = re.search(r"\b(completed|cancell?ed|returned|refunded)\s+orders?\b|\borders?\s+(?:were\s+|that\s+were\s+|"
                       r"got\s+|being\s+|have\s+been\s+|was\s+)?(completed|cancell?ed|returned|refunded)\b", blank)
+        if m is None and _RATE_CUE.search(blank):  # "what % of orders in the west got cancelled"
+            m = re.search(r"()\borders?\s+(?:[\w&\-]+\s+){0,4}?(?:were|got|get|gets|getting|being|are|is|was)\s+"
+                          r"(cancell?ed|returned|refunded)\b", blank)
         if m and "status" in self.semantic.dimensions and "orders" in self.semantic.metrics:
             word = m.group(1) or m.group(2)
             status = {"canceled": "cancelled", "refunded": "returned"}.get(word, word)
-            out.filters.setdefault("status", []).append(status)
-            out.metrics.append("orders")
-            out.metric_words["orders"] = m.group(0)
-            out.metric_spans["orders"] = m.span()
-            mask.add(m.start(), m.end(), "metric")
+            rate = {"cancelled": "cancel_rate", "returned": "return_rate"}.get(status)
+            if rate in self.semantic.metrics and _RATE_CUE.search(blank):  # "what % of orders got cancelled"
+                out.metrics.append(rate)
+                out.metric_words[rate] = m.group(0)
+                out.metric_spans[rate] = m.span()
+                for a, b in ((m.start(), m.start() + len("orders")), m.span(2)):  # the words between stay readable
+                    mask.add(a, b, "metric")
+            else:
+                out.filters.setdefault("status", []).append(status)
+                out.metrics.append("orders")
+                out.metric_words["orders"] = m.group(0)
+                out.metric_spans["orders"] = m.span()
+                mask.add(m.start(), m.end(), "metric")
         if "rating" in self.semantic.dimensions:  # "under 3 stars", "4+ stars", "rated 4 or higher"
             values = self.semantic.dimensions["rating"].values or ["1", "2", "3", "4", "5"]
             for m in _STAR_RANGE.finditer(mask.blank(text)):
@@ -400,6 +413,11 @@ class EntityMatcher:
                 mask.add(m.start("w"), end, "value:product")
                 out.notes.append(f"'{text[m.start('w'):end]}' read as product '{hits[0]}'")
                 return
+
+#: A status word asked as a rate: "what % of orders got cancelled", "are app orders cancelled more than web ones".
+_RATE_CUE = re.compile(r"%|\bpercent\w*|\bpct\b|\bshare\b|\bproportion\b|\bfraction\b|\bhow\s+often\b|"
+                       r"\b(?:more|less)\s+(?:often\s+)?than\b|\bmore\s+often\b|\bhow\s+likely\b")
+
 
 @functools.cache
 def metric_phrasings() -> tuple[tuple[re.Pattern[str], str], ...]:

@@ -191,7 +191,11 @@ def _period(plan: Plan, last: Plan, p: Parsed, u: ParseContext, r: Resolver, old
         # "how does that compare with may?": the last period against the one named now
         plan.kind = "compare" if plan.kind in ("figure", "breakdown", "top", "trend", "chart") else plan.kind
         plan.period, plan.compare_mode, plan.grain = last.period, "explicit", None
-        plan.compare_period = r.period_of(spans[0], plan)
+        if _relative_to_last(spans[0], last):  # "vs the quarter before that": before the last period, not today
+            a, b = _shifted(spans[0], last.period)
+            plan.compare_period = r.clip(a, b, None, plan, what="the comparison period ")
+        else:
+            plan.compare_period = r.period_of(spans[0], plan)
         return
     if len(spans) >= 2 or (spans and plan.kind in ("compare", "why") and not _relative_to_last(spans[0], last)):
         r.compare_periods(plan, p, spans)

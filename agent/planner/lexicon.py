@@ -91,6 +91,16 @@ CAMPAIGN_WORDS = r"\b(?:campaigns?|promos?|promotions?|promotional|ads?|advert\w
 EXCLUDE_RE = re.compile(r"(?:excluding|exclude|except(?:\s+for)?|without|other\s+than|not\s+including|apart\s+from|"
                         r"leaving\s+out|leave\s+out|left\s+out|skip(?:ping)?|ignor(?:e|ing)|not\s+counting|minus|ex\.?|but\s+not|"
                         r"not)\s+(?:the\s+)?(?:[a-z&]+\s+)?$")
+_LEAVE_BEFORE = re.compile(r"\b(?:leave|leaving|left|take|taking|keep|keeping|cut|cutting)\s+(?:the\s+)?(?:[a-z&]+\s+)?$")
+
+
+def excluded_at(text: str, start: int, end: int) -> bool:
+    """Whether the value at ``text[start:end]`` is left out: "excluding books", "without the app", or the
+    value inside "leave books out", "take grocery out"."""
+    before = text[max(0, start - 40):start]
+    if EXCLUDE_RE.search(before):
+        return True
+    return bool(_LEAVE_BEFORE.search(before)) and re.match(r"\s+out\b", text[end:end + 6]) is not None
 GB_PREFIX = (r"(?:by|per|across(?:\s+all)?|for\s+(?:each|every|all)|in\s+each|each|every|split\s+(?:by|across|"
              r"between|into)|broken\s+down\s+by|break\s*down\s+by|breakdown\s+by|breakdown\s+per|grouped\s+by|"
              r"group\s+by|segmented\s+by|sliced\s+by|compare(?:d)?|comparing|between|among|vs\.?\s+other|"

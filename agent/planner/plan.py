@@ -36,6 +36,7 @@ class Plan:
     metric: str | None = None
     also: list[str] = field(default_factory=list)  # a second measure (dual axis, scatter)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # values left out ("excluding books"), for wording
     period: Period | None = None
     compare_mode: str | None = None  # "previous" | "yoy" | "explicit"
     compare_period: Period | None = None

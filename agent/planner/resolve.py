@@ -160,6 +160,7 @@ class Resolver(PeriodResolver):
             if plan.filters.get(dim):
                 keep = [v for v in plan.filters[dim] if v not in values]
             plan.filters[dim] = keep
+            plan.excluded[dim] = list(values)
             plan.notes.append(f"excluding {', '.join(values)}")
 
     # -------------------------------------------------------------------------------------- families/shape

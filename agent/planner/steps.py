@@ -248,6 +248,7 @@ class StepRunner:
             "label": m.label,
             "unit": m.unit,
             "filters": dict(plan.filters),
+            "excluded": {d: v for d, v in plan.excluded.items() if d in plan.filters},
             "period": period.to_dict() if period else None,
         }
 

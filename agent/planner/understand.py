@@ -177,7 +177,8 @@ class Understander:
         whole = self.semantic.metrics.get(plan.metric or "") and self.semantic.metrics[plan.metric or ""].part_of
         if share and not plan.group_by and kind in ("figure", "compare") and whole in self.semantic.metrics:
             plan.share_in = whole  # "what share of our revenue came from campaigns"
-        elif share and not plan.group_by and kind in ("figure", "breakdown", "chart", "reviews", "compare"):
+        elif share and not plan.group_by and kind in ("figure", "breakdown", "chart", "reviews", "compare") \
+                and not self._rate(plan.metric):  # "what % of orders in the west got cancelled": a rate, no share
             named = [d for d, v in plan.filters.items() if v and d != "status"]
             if named and kind == "chart":  # a share chart: every value, with its share
                 dim = named[0]
@@ -193,6 +194,10 @@ class Understander:
                 plan.share_of = ranked[1] if whole_first else ranked[0]
                 if plan.metric is None and kind == "reviews":
                     plan.metric = "review_count"
+
+    def _rate(self, metric: str | None) -> bool:
+        m = self.semantic.metrics.get(metric or "")
+        return m is not None and m.unit in ("percent", "ratio")
 
     def _gibberish(self, p: Parsed) -> bool:
         """No word of the question is English, a name in the data, a metric or a period ("asdf qwerty")."""

@@ -23,7 +23,6 @@ from shoplens.agent.planner.lexicon import (
     ADDING_WORDS,
     CONTEXT_WORDS,
     DIM_PRIORITY,
-    EXCLUDE_RE,
     GENERIC,
     GUARDED,
     LEAD_PREPS,
@@ -32,6 +31,7 @@ from shoplens.agent.planner.lexicon import (
     STRICT_NEIGHBOURS,
     VALUE_ALIASES,
     VERBS,
+    excluded_at,
 )
 from shoplens.data.semantic import SemanticLayer
 from shoplens.tools.text import COMMON, STOPWORDS, Mask, Token, canon, everyday_words, tokenize
@@ -208,8 +208,7 @@ class ValueMatcher:
         for c in sorted(chosen, key=lambda c: c.i):
             start, end = toks[c.i].start, toks[c.j].end
             mask.add(start, end, f"value:{c.dim}")
-            before = text[max(0, start - 40):start]
-            excluded = bool(EXCLUDE_RE.search(before)) or (
+            excluded = excluded_at(text, start, end) or (
                 last_excluded is not None and last_excluded[0] == c.dim
                 and re.fullmatch(r"\s*(?:,|and|or|&|nor|,\s*and)?\s*", text[last_excluded[1]:start]) is not None)
             bucket = out.excluded if excluded else out.filters
@@ -237,7 +236,7 @@ class ValueMatcher:
         other steps, which would read 'south' of 'south african' as a region)."""
         dim = self.countries.dim
         for start, end, value in self.countries.find(text, mask) if dim else ():
-            excluded = bool(EXCLUDE_RE.search(text[max(0, start - 40):start]))
+            excluded = excluded_at(text, start, end)
             bucket = out.excluded if excluded else out.filters
             if value not in bucket.get(dim, []):  # type: ignore[arg-type]
                 bucket.setdefault(dim, []).append(value)  # type: ignore[arg-type]

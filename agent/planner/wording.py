@@ -57,11 +57,17 @@ def change_text(facts: Mapping[str, Any], *, with_abs: bool = False) -> str:
     return ", ".join(parts) or "n/a"
 
 
-def filters_phrase(filters: Mapping[str, Sequence[str]] | None) -> str:
-    """{'category': ['Electronics'], 'channel': ['web', 'app']} -> 'Electronics, web and app channels'."""
+def filters_phrase(filters: Mapping[str, Sequence[str]] | None,
+                   excluded: Mapping[str, Sequence[str]] | None = None) -> str:
+    """{'category': ['Electronics'], 'channel': ['web', 'app']} -> 'Electronics, web and app channels'; a
+    dimension whose values were kept by leaving some out reads 'excluding Books' rather than the long list."""
     parts = []
     for dim, values in (filters or {}).items():
         if not values:
+            continue
+        left_out = list((excluded or {}).get(dim) or [])
+        if left_out and len(values) > 2 and not set(left_out) & set(values):
+            parts.append(f"excluding {join_and(left_out)}")
             continue
         joined = join_and(list(values))
         one, many = _SUFFIX.get(dim, ("", ""))
@@ -85,7 +91,8 @@ def period_phrase(facts: Mapping[str, Any]) -> str:
 
 def scope(facts: Mapping[str, Any]) -> str:
     """'Electronics, May 2026' — the filters then the period, for headlines."""
-    return ", ".join(x for x in (filters_phrase(facts.get("filters")), period_phrase(facts)) if x)
+    return ", ".join(x for x in (filters_phrase(facts.get("filters"), facts.get("excluded")), period_phrase(facts))
+                     if x)
 
 
 def headline(facts: Mapping[str, Any], what: str | None = None) -> str:
@@ -149,7 +156,7 @@ def share(facts: FigureFacts, chosen: Sequence[str]) -> str:
 def part_share(facts: FigureFacts, part_label: str, whole_label: str) -> str:
     """'**Campaign revenue** was **13.1%** of revenue, 2025 ($407K of $3.1M).'"""
     value, period = facts.get("value"), period_phrase(facts)
-    scope = filters_phrase(facts.get("filters"))
+    scope = filters_phrase(facts.get("filters"), facts.get("excluded"))
     whole = _lower(whole_label) + (f" for {scope}" if scope else "")
     if value is None:
         return f"**{part_label}**: no data for {whole} in {period}."
@@ -243,7 +250,7 @@ def breakdown_caption(facts: GroupedFacts, shown: int) -> str:
 def compare(facts: CompareFacts) -> str:
     unit = facts["unit"]
     cur, prev = facts["period"], facts["compare_period"]
-    where = filters_phrase(facts.get("filters"))
+    where = filters_phrase(facts.get("filters"), facts.get("excluded"))
     head = f"**{facts['label']}**" + (f", {where}" if where else "")
     value, before = facts.get("value"), facts.get("previous_value")
     if value is None and before is None:

@@ -106,7 +106,7 @@ def anomalies(facts: AnomalyFacts) -> str:
 def why(facts: WhyFacts, question: str = "") -> str:
     """The change, the dimension that explains most of it, other splits, and the product signals that moved."""
     cur, prev = facts["period"], facts["compare_period"]
-    where = filters_phrase(facts.get("filters"))
+    where = filters_phrase(facts.get("filters"), facts.get("excluded"))
     name = f"**{facts['label']}**" + (f", {where}" if where else "")
     if facts.get("value") is None and facts.get("previous_value") is None:
         return f"{name}: no data in {cur['label']} or {prev['label']}, so there is no change to explain."
@@ -217,7 +217,7 @@ def _why_signals(facts: WhyFacts) -> str:
 
 def forecast(facts: ForecastFacts, sentences: Sequence[str]) -> str:
     fc = facts.get("forecast") or {}
-    where = filters_phrase(facts.get("filters"))
+    where = filters_phrase(facts.get("filters"), facts.get("excluded"))
     head = f"**{facts.get('label', 'Forecast')} forecast**" + (f", {where}" if where else "")
     if fc.get("horizon"):
         head += f", next {fc['horizon']} {fc.get('grain', 'period')}{'s' if fc['horizon'] != 1 else ''}"

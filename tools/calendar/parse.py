@@ -124,7 +124,7 @@ class TimeParser(PointGrammar):
              self._h_horizon),
             (r"(?:the\s+)?(?:rest|remainder|balance)\s+of\s+(?:the\s+|this\s+)?(?P<u>year|month|quarter|20\d\d)|(?:until|till|through|to|by)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?(?P<u2>year|month|quarter)|(?P<u3>year|month|quarter)[\s\-]end)",
              self._h_horizon_end),
-            (rf"\b(?:(?P<w>this|last|in|during|the)\s+)?(?P<s>spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?(?P<y>{YEAR}))?\b",
+            (rf"\b(?:(?P<w>this\s+(?:past|last)|the\s+(?:past|last)|this|last|past|in|during|the)\s+)?(?P<s>spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?(?P<y>{YEAR}))?\b",
              self._h_season),
             (rf"{B}(?P<p>{P}){E}", self._h_point),
             (r"\b(?:the\s+)?day\s+before\s+yesterday\b|\byesterday\b|\btoday\b|\blatest\s+day\b", self._h_day),
