@@ -126,3 +126,19 @@ def test_seasons_slang_days_and_change_questions(u: Understander) -> None:
     again = plan(u, "vs the quarter before that?", first)
     assert (again.kind, dates(again), (again.compare_period.start, again.compare_period.end)) == (
         "compare", (D(2026, 1, 1), D(2026, 3, 31)), (D(2025, 10, 1), D(2025, 12, 31)))
+
+
+def test_customers_as_the_group_and_picked_choices(u: Understander) -> None:
+    p = plan(u, "customers from which acquisition channel have the highest AOV ytd?")
+    assert (p.metric, p.group_by) == ("aov", ["acquisition_channel"])
+    assert plan(u, "customers in the west last month").metric == "customers"
+    first = plan(u, "top 5 cities by gmv from business customers in 2025")
+    other = plan(u, "what about consumer customers?", first)
+    assert (other.metric, other.filters.get("segment"), other.group_by) == ("revenue", ["consumer"], ["city"])
+    asked = plan(u, "units of the leafwell tea last month")
+    assert asked.kind == "clarify"
+    picked = plan(u, "the green tea one", asked)
+    assert (picked.metric, picked.filters, dates(picked)) == (
+        "units", {"product": ["Leafwell Organic Green Tea (100 Bags)"]}, (D(2026, 5, 1), D(2026, 5, 31)))
+    bars = plan(u, "horizontal bars: 10 best sellers by units last quarter")
+    assert (bars.kind, bars.group_by, bars.top_n, bars.chart_kind) == ("chart", ["product"], 10, "hbar")

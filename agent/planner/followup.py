@@ -77,7 +77,7 @@ def merge(last: Plan, p: Parsed, u: ParseContext, r: Resolver) -> Plan:
     ents, t, it = p.ents, p.time, p.intent
     old_kind = plan.kind
     plan.kind = _new_kind(last, p) or plan.kind
-    if ents.metrics or ents.weak_metric:
+    if (ents.metrics or ents.weak_metric) and not _customers_of_a_value(p, last):
         plan.metric, plan.also = r.metrics(p, plan.kind)
         plan.notes.extend(n for n in ents.notes if n.startswith("'"))
     _filters(plan, p, u, last.shown)
@@ -239,6 +239,15 @@ def _period(plan: Plan, last: Plan, p: Parsed, u: ParseContext, r: Resolver, old
             plan.compare_period = r.clip(a, b, name, plan, what="the comparison period ")
     elif plan.kind not in ("compare", "why"):
         plan.compare_mode, plan.compare_period = None, None
+
+
+def _customers_of_a_value(p: Parsed, last: Plan) -> bool:
+    """'what about consumer customers?' after a question about business customers' GMV: 'customers' names the
+    group (the value right before it), not a new measure to count."""
+    span = p.ents.metric_spans.get("customers")
+    if p.ents.metrics != ["customers"] or span is None or last.metric in (None, "customers"):
+        return False
+    return any(what.startswith("value:") and 0 <= span[0] - e <= 1 for _, e, what in p.mask.spans)
 
 
 def _relative_to_last(s: object, last: Plan) -> bool:

@@ -28,6 +28,10 @@ _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine"
 DEFAULT_METRICS = ("revenue", "review_count", "sessions", "ad_spend", "new_customers")
 
 
+#: "customers" naming who is compared, not what is counted, when another measure follows: "customers from which
+#: channel have the highest AOV", "customers who came via search spend more per order".
+_SUBJECT_CUSTOMERS = re.compile(r"\s+(?:from|in|who|that|which|with|whose|on|via|acquired|coming)\b")
+
 class Resolver(PeriodResolver):
     def __init__(self, ctx: ParseContext) -> None:
         self.ctx = ctx
@@ -40,6 +44,9 @@ class Resolver(PeriodResolver):
         names = list(ents.metrics) or ([ents.weak_metric] if ents.weak_metric else [])
         if not names:
             return None, []
+        if len(names) > 1 and names[0] == "customers" and (span := ents.metric_spans.get("customers")) and \
+                _SUBJECT_CUSTOMERS.match(p.blank[span[1]:]):  # "customers from which channel have the best AOV"
+            names = names[1:]
         if len(names) > 1:  # a second measure only when joined to the first: "revenue and orders", "x vs y"
             first = ents.metric_spans.get(names[0])
             keep = [names[0]]

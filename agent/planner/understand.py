@@ -123,6 +123,8 @@ class Understander:
             self.resolver.top(plan, p)
         elif kind == "chart" and plan.group_by and it.top_n:  # "a bar chart of our 8 biggest brands"
             plan.top_n, plan.order = it.top_n, it.order or "desc"
+        elif kind == "chart" and not plan.group_by and not it.rank_grain and _SELLERS.search(p.blank):
+            self.resolver.top(plan, p)  # "horizontal bars: 10 best sellers": the products ranked, charted
         self._shares(plan, p, kind)
         per = _PER.search(p.text)
         if per and plan.kind in ("figure", "trend", "compare", "breakdown", "top") and not plan.share_of:
@@ -260,6 +262,7 @@ class Understander:
         return self.resolver.finish(self.build(parsed), parsed)
 
 
+_SELLERS = re.compile(r"\b(?:best|top|worst|biggest)[\s\-]?sell(?:ers?|ing\s+(?:items|products|skus))\b")
 _SHARE = re.compile(r"\b(?:share|percent(?:age)?|proportion|fraction|portion|how\s+much\s+of|what\s+part\s+of)\b|%")
 _DURING = re.compile(r"\b(?:during|over|throughout|while|in\s+the\s+days\s+of)\s+(?:the\s+|our\s+)?$")
 _SAME_DAYS = re.compile(r"\bsame\s+(?:days|dates|period|window|time)\s+(?:in\s+|of\s+)?(?:(?P<y>20\d\d)|last\s+year|"
@@ -306,6 +309,8 @@ def _pick_choice(text: str, choices: list[str]) -> str | None:
                 "the latter": 1, "3": 2, "third": 2, "the third": 2, "4": 3, "fourth": 3, "5": 4, "fifth": 4}
     key = re.sub(r"^(?:i\s+meant?|i\s+mean|the\s+one|option|number|choice|it's|its|yes,?)\s+", "", text).strip()
     key = re.sub(r"^(?:the|a|an)\s+(?!first|second|third|former|latter)", "", key).strip()
+    if key not in ordinals:  # "the green tea one", "the chamomile one please": the words that pick
+        key = re.sub(r"\s+(?:one|ones|version|kind|variant|option)(?:\s+(?:please|pls|thanks))?$", "", key).strip()
     if key in ordinals and ordinals[key] < len(choices):
         return choices[ordinals[key]]
     lowered = [c.lower() for c in choices]
