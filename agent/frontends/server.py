@@ -149,7 +149,9 @@ def server_folders(settings: Settings, blocks: Any) -> dict[str, str]:
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket, or a clear error when the port is taken (port 0 picks a free one)."""
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named explicitly: asyncio turns Nagle off (TCP_NODELAY) only on accepted sockets whose protocol
+    # says TCP; with proto 0 every reply on a keep-alive connection waited ~40 ms for the client's delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
