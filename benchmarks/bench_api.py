@@ -251,6 +251,10 @@ def report(name: str, m: dict[str, Any], levels: list[int]) -> dict[int, float]:
     if per is not None:
         print(f"server process CPU per answer with {levels[0]} clients: {per * 1000:.0f} ms (SQL workers and chart "
               f"processes not included); {m['charts']} distinct chart files drawn in all")
+    for n in levels:  # Little's law: with n clients always waiting, the mean latency is n / throughput
+        floor = n / med(n, "throughput")
+        print(f"queueing floor at {n} clients: {n} / {med(n, 'throughput'):.1f} req/s = {floor:.3f}s mean latency, "
+              f"{floor / med(1, 'p95'):.1f}x the single-client p95 (the ratio cannot be lower at this throughput)")
     c = m["sql_cache"]
     if c:
         print(f"SQL result cache: {c.get('hits', 0):,} hits, {c.get('misses', 0):,} misses, {c.get('entries', 0)} "
