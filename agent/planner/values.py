@@ -199,8 +199,10 @@ class ValueMatcher:
                 mask.add(toks[c.i].start, toks[c.j].end, f"value:{c.dim}")
                 continue
             chosen.append(_Cand(c.dim, picked[0] if len(values) > 1 else values[0], c.i, c.j, c.full, c.n, c.score))
-        for c in doubted:  # an everyday word next to another value of its dimension: "app vs web"
-            near = [x for x in chosen if x.dim == c.dim and abs(x.i - c.i) <= 3 and x.value != c.value]
+        for c in doubted:  # an everyday word next to another value of its dimension: "app vs web"; or set
+            # against one further away: "are marketplace orders cancelled more than app ones"
+            ones = c.j + 1 < len(toks) and toks[c.j + 1].norm in ("ones", "one")
+            near = [x for x in chosen if x.dim == c.dim and (abs(x.i - c.i) <= 3 or ones) and x.value != c.value]
             if near and not used & {c.i}:
                 chosen.append(c)
                 used.add(c.i)
