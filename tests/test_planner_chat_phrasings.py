@@ -142,3 +142,14 @@ def test_customers_as_the_group_and_picked_choices(u: Understander) -> None:
         "units", {"product": ["Leafwell Organic Green Tea (100 Bags)"]}, (D(2026, 5, 1), D(2026, 5, 31)))
     bars = plan(u, "horizontal bars: 10 best sellers by units last quarter")
     assert (bars.kind, bars.group_by, bars.top_n, bars.chart_kind) == ("chart", ["product"], 10, "hbar")
+
+
+def test_titles_name_what_was_left_out_not_the_fifty_names_left_in(u: Understander) -> None:
+    from shoplens.tools.metric_query import filters_text, shown_filters
+
+    sem = u.semantic
+    subs = [v for v in sem.dimensions["subcategory"].values if v != "Board Games"]
+    shown = shown_filters(sem, {"category": ["Toys & Games"], "subcategory": subs})
+    assert shown == {"category": ["Toys & Games"], "subcategory": ["all but Board Games"]}
+    assert shown_filters(sem, {"region": ["West", "Midwest"]}) == {"region": ["West", "Midwest"]}  # a short list
+    assert "all but Board Games" in filters_text(sem, {"subcategory": subs})

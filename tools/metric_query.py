@@ -90,10 +90,24 @@ def clean_filters(semantic: SemanticLayer, filters: Mapping[str, Any] | None) ->
     return out
 
 
+def shown_filters(semantic: SemanticLayer, filters: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Filters as people read them in titles: a dimension kept to all but a few of its many values reads "all but
+    Board Games" instead of the fifty names left in."""
+    out: dict[str, list[str]] = {}
+    for name, vals in filters.items():
+        known = semantic.dimensions[name].values if name in semantic.dimensions else []
+        left = [v for v in known or () if v not in vals]
+        if len(vals) > 6 and 0 < len(left) <= 3 and set(vals) <= set(known):
+            out[name] = [f"all but {' and '.join(left)}"]
+        else:
+            out[name] = list(vals)
+    return out
+
+
 def filters_text(semantic: SemanticLayer, filters: Mapping[str, list[str]]) -> str:
     """'category = Electronics; channel in (web, app)' for summaries."""
     parts = []
-    for name, vals in filters.items():
+    for name, vals in shown_filters(semantic, filters).items():
         label = semantic.dimensions[name].label.lower() if name in semantic.dimensions else name
         parts.append(f"{label} = {vals[0]}" if len(vals) == 1 else f"{label} in ({', '.join(vals)})")
     return "; ".join(parts)
@@ -317,7 +331,7 @@ def table_title(sem: SemanticLayer, q: MetricQuery, period: Period | None, top_n
             head += " by " + " and ".join(sem.dimension(d).label.lower() for d in q.group_by)
     bits = [head]
     if q.filters:
-        bits.append(", ".join(" / ".join(v) for v in q.filters.values()))
+        bits.append(", ".join(" / ".join(v) for v in shown_filters(sem, q.filters).values()))
     if period:
         bits.append(period.label)
     return ", ".join(bits)

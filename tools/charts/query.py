@@ -11,7 +11,7 @@ from shoplens.data.errors import UserInputError
 from shoplens.tools.artifacts import Chart, Period, ToolOutput
 from shoplens.tools.calendar.dates import grain_for_span
 from shoplens.tools.charts.tool import ChartTool
-from shoplens.tools.metric_query import QueryMetricTool, as_date, data_start, period_label
+from shoplens.tools.metric_query import QueryMetricTool, as_date, data_start, period_label, shown_filters
 from shoplens.tools.query import MetricQuery
 from shoplens.tools.requests import ChartRequest
 
@@ -71,7 +71,7 @@ def spec_for(
         events=events,
         sort=sort,
         period_label=period.label if period else "",
-        filters=dict(q.filters),
+        filters=shown_filters(sem, q.filters),  # shown in the subtitle only: the data are already filtered
     )
 
 
