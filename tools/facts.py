@@ -28,6 +28,7 @@ class BaseFacts(TypedDict, total=False):
     label: str  # its label for people
     unit: Unit
     filters: dict[str, list[str]]
+    excluded: dict[str, list[str]]  # values left out ("excluding books"); ``filters`` holds the rest
     period: PeriodFacts | None
     error: str  # the tool refused: what it said
     ungrounded: list[str]  # LLM mode: figures no tool result contains

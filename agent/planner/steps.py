@@ -248,9 +248,8 @@ class StepRunner:
             "label": m.label,
             "unit": m.unit,
             "filters": dict(plan.filters),
-            "excluded": {d: v for d, v in plan.excluded.items() if d in plan.filters},
             "period": period.to_dict() if period else None,
-        }
+        } | ({"excluded": left} if (left := {d: v for d, v in plan.excluded.items() if d in plan.filters}) else {})
 
     def _dim_label(self, name: str) -> str:
         return self.sem.dimension(name).label
