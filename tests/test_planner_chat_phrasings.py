@@ -153,3 +153,12 @@ def test_titles_name_what_was_left_out_not_the_fifty_names_left_in(u: Understand
     assert shown == {"category": ["Toys & Games"], "subcategory": ["all but Board Games"]}
     assert shown_filters(sem, {"region": ["West", "Midwest"]}) == {"region": ["West", "Midwest"]}  # a short list
     assert "all but Board Games" in filters_text(sem, {"subcategory": subs})
+
+
+def test_a_mistyped_order_status_is_read(u: Understander) -> None:
+    from shoplens.agent.planner.understand import fix_status_words
+
+    assert plan(u, "how many retruned orders did we have in april?").filters == {"status": ["returned"]}
+    assert fix_status_words("cancled orders in may") == "cancelled orders in may"
+    for same in ("recent orders", "compare orders by region", "canceled orders"):  # words that are not a typo
+        assert fix_status_words(same) == same

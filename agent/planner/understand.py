@@ -65,7 +65,7 @@ class Understander:
 
     # ---------------------------------------------------------------------------------------------- parsing
     def parse(self, question: str, prefer: set[str] | None = None) -> Parsed:
-        text = expand_shorthand(normalize(question.strip()))
+        text = fix_status_words(expand_shorthand(normalize(question.strip())))
         mask = Mask()
         ents = self.entities.prematch(text, mask)
         tinfo = self.times.parse(text, mask)
@@ -337,6 +337,25 @@ def _shorthand() -> tuple[re.Pattern[str], dict[str, str]]:
     table = {str(k).lower(): str(v) for k, v in (raw or {}).items()}
     alt = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
     return re.compile(rf"(?<![\w/])(?:{alt})(?![\w/])"), table
+
+
+_STATUS_WORDS = ("returned", "cancelled", "completed", "refunded")
+_NEXT_TO_ORDERS = re.compile(r"\b([a-z]{6,11})(?=\s+orders?\b)|(?<=\borders\s)(?:(?:were|got|being|was)\s+)?([a-z]{6,11})\b")
+
+
+def fix_status_words(text: str) -> str:
+    """'retruned orders', 'orders that got cancelld': a mistyped order status next to 'orders' is spelled right
+    (one or two edits, same first letter), so the status filter and the rates find it."""
+    from rapidfuzz.distance import OSA
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(1) or m.group(2)
+        if word in _STATUS_WORDS or word == "canceled":
+            return m.group(0)
+        close = [w for w in _STATUS_WORDS if w[0] == word[0] and OSA.distance(word, w) <= 2]
+        return m.group(0).replace(word, close[0]) if len(close) == 1 else m.group(0)
+
+    return _NEXT_TO_ORDERS.sub(fix, text)
 
 
 def expand_shorthand(text: str) -> str:
