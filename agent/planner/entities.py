@@ -340,18 +340,17 @@ class EntityMatcher:
             word = m.group(1) or m.group(2)
             status = {"canceled": "cancelled", "refunded": "returned"}.get(word, word)
             rate = {"cancelled": "cancel_rate", "returned": "return_rate"}.get(status)
-            if rate in self.semantic.metrics and _RATE_CUE.search(blank):  # "what % of orders got cancelled"
-                out.metrics.append(rate)
-                out.metric_words[rate] = m.group(0)
-                out.metric_spans[rate] = m.span()
-                for a, b in ((m.start(), m.start() + len("orders")), m.span(2)):  # the words between stay readable
-                    mask.add(a, b, "metric")
-            else:
+            metric = rate if rate in self.semantic.metrics and _RATE_CUE.search(blank) else "orders"
+            out.metrics.append(metric)  # "what % of orders got cancelled": the rate, else the orders of that status
+            out.metric_words[metric] = m.group(0)
+            out.metric_spans[metric] = m.span()
+            if metric == "orders":
                 out.filters.setdefault("status", []).append(status)
-                out.metrics.append("orders")
-                out.metric_words["orders"] = m.group(0)
-                out.metric_spans["orders"] = m.span()
                 mask.add(m.start(), m.end(), "metric")
+            else:  # only the two words: "orders in the west got cancelled" keeps the west readable
+                noun = re.search(r"\borders?\b", m.group(0))
+                mask.add(*m.span(1 if m.group(1) else 2), "metric")
+                mask.add(m.start() + noun.start(), m.start() + noun.end(), "metric")  # type: ignore[union-attr]
         if "rating" in self.semantic.dimensions:  # "under 3 stars", "4+ stars", "rated 4 or higher"
             values = self.semantic.dimensions["rating"].values or ["1", "2", "3", "4", "5"]
             for m in _STAR_RANGE.finditer(mask.blank(text)):

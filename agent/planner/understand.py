@@ -344,7 +344,7 @@ _NEXT_TO_ORDERS = re.compile(r"\b([a-z]{6,11})(?=\s+orders?\b)|(?<=\borders\s)(?
 
 
 def fix_status_words(text: str) -> str:
-    """'retruned orders', 'orders that got cancelld': a mistyped order status next to 'orders' is spelled right
+    """'retruned orders', 'orders were cancelld': a mistyped order status next to 'orders' is spelled right
     (one or two edits, same first letter), so the status filter and the rates find it."""
     from rapidfuzz.distance import OSA
 
