@@ -34,6 +34,17 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
+def warehouse(demo_db: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the demo warehouse, alone in its folder (jobs swap files in beside it)."""
+    import shutil
+
+    path = tmp_path / "wh" / "shop.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(demo_db, path)
+    return path
+
+
+@pytest.fixture()
 def settings(tmp_path: Path, demo_db: Path):
     """Settings for one test: the session warehouse, charts and models under the test's temp dir."""
     from shoplens.agent.config import Settings

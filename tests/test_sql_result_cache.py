@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pytest
 
 from shoplens.tools.sql import SqlRunner
 from shoplens.tools.sqlengine.base import EngineResult
@@ -45,14 +44,6 @@ def test_a_new_generation_drops_every_entry_and_large_results_are_not_kept() -> 
     cache.put(4, "big", 10, _result(20_000), 160_000)  # 160 KB > a tenth of the budget
     assert cache.get(4, "big", 10) is None
     assert not ResultCache(0).enabled
-
-
-@pytest.fixture()
-def warehouse(demo_db: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "wh" / "shop.duckdb"
-    path.parent.mkdir()
-    shutil.copyfile(demo_db, path)
-    return path
 
 
 def test_runner_serves_repeats_from_the_cache_until_the_file_is_replaced(warehouse: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,14 +24,6 @@ def _digest(path: Path) -> str:
 
 def _hidden(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") or p.name.endswith(".tmp"))
-
-
-@pytest.fixture()
-def warehouse(demo_db: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "wh" / "shop.duckdb"
-    path.parent.mkdir()
-    shutil.copyfile(demo_db, path)
-    return path
 
 
 def _child(code: str, *args: str) -> subprocess.Popen:
