@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 # Same-length replacements only: offsets into the normalised text stay valid.
@@ -50,7 +51,10 @@ def singular(word: str) -> str:
 
 def canon(text: str) -> str:
     """Canonical form of a name for comparison: lower case, '&' -> 'and', punctuation -> spaces, singulars."""
-    t = normalize(text).replace("&", " and ").replace("+", " plus ")
+    t = unicodedata.normalize("NFKD", normalize(text))  # "crème brûlée" is "creme brulee"
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    t = re.sub(r"(?<=[a-z])\+(?=[a-z])", " and ", t)  # "cash+carry"
+    t = t.replace("&", " and ").replace("+", " plus ")
     t = re.sub(r"[’'`]", "", t)
     t = re.sub(r"[^a-z0-9]+", " ", t)
     return " ".join(singular(w) for w in t.split())

@@ -16,7 +16,7 @@ from importlib import resources
 import yaml
 
 from shoplens.data.semantic import SemanticLayer
-from shoplens.tools.text import Mask, Token, tokenize
+from shoplens.tools.text import STOPWORDS, Mask, Token, tokenize
 
 _COUNTRY_WORDS = ("country", "countries")
 
@@ -71,6 +71,11 @@ class CountryWords:
             for w, country in words.items():
                 if (v := shop_value(country)) is not None:
                     out[tuple(w.split())] = v
+        for country, spellings in table.spellings.items():  # "czechia", "holland", "ireland" for EIRE: names
+            if (v := shop_value(country)) is not None:
+                for name in (country.lower(), *spellings):
+                    if name != v.lower() and name not in STOPWORDS:  # not "us" of "bought from us"
+                        self.people.setdefault(tuple(name.split()), v)
         self.context = table.context
         self._longest = max((len(k) for k in (*self.adjectives, *self.people)), default=0)
 

@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
 from shoplens.agent.planner import measure_words
+from shoplens.agent.planner.definite import definite_refs
 from shoplens.agent.planner.lexicon import (
     CAMPAIGN_WORDS,
     EXTRA_DIM_PHRASES,
@@ -238,6 +239,10 @@ class EntityMatcher:
         measure_words.find_metrics(self, text, mask, out)
         self.vm.match(text, mask, out, prefer or set())
         self._siblings(text, mask, out)
+        for fam in [f for f in out.families if prefer and set(f.values) & prefer]:  # the clarifying reply
+            out.families.remove(fam)
+            out.filters.setdefault(fam.dimension, []).append(next(v for v in fam.values if v in (prefer or ())))
+        definite_refs(self.vm, text, mask, out, prefer or set())
         spans = out.metric_spans
         out.metrics.sort(key=lambda m: spans.get(m, (len(text), 0))[0])  # in order of mention
         return out

@@ -89,7 +89,7 @@ ADDING_WORDS = frozenset(["add", "adding", "include", "including", "plus", "vs",
 VERBS = frozenset(["display", "search", "show", "list"])
 CAMPAIGN_WORDS = r"\b(?:campaigns?|promos?|promotions?|promotional|ads?|advert\w*|marketing|doorbusters?)\b"
 EXCLUDE_RE = re.compile(r"(?:excluding|exclude|except(?:\s+for)?|without|other\s+than|not\s+including|apart\s+from|"
-                        r"leaving\s+out|leave\s+out|left\s+out|skip(?:ping)?|ignor(?:e|ing)|not\s+counting|minus|ex\.?|but\s+not|"
+                        r"leaving\s+out|leave\s+out|left\s+out|outside(?:\s+of)?|skip(?:ping)?|ignor(?:e|ing)|not\s+counting|minus|ex\.?|but\s+not|"
                         r"not)\s+(?:the\s+)?(?:[a-z&]+\s+)?$")
 _LEAVE_BEFORE = re.compile(r"\b(?:leave|leaving|left|take|taking|keep|keeping|cut|cutting)\s+(?:the\s+)?(?:[a-z&]+\s+)?$")
 

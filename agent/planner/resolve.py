@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from shoplens.agent.planner.context import ParseContext
     from shoplens.agent.planner.understand import Parsed
 
+_CUSTOMER_SPEND = re.compile(r"\b(?:customers?|clients?|buyers?|shoppers?|accounts?)\b.{0,40}\bspen[dt]\w*|"
+                             r"\bspen[dt]\w*\b.{0,30}\b(?:per|by|each|every|of)\s+(?:the\s+)?(?:customers?|clients?|"
+                             r"buyers?|shoppers?|accounts?)\b")
+_AD_WORDS = re.compile(r"\b(?:ads?|advert\w*|campaigns?|marketing|media|cpc|cpm|roas|impressions?|clicks?|google|"
+                       r"facebook|meta|social|search|display|affiliates?)\b")
 _NO_PERIOD = {"unsupported", "describe", "clarify"}
 _SUBSTITUTE = {"sentiment": "avg_rating", "negative_share": "avg_rating"}
 
@@ -47,6 +52,10 @@ class Resolver(PeriodResolver):
         if len(names) > 1 and names[0] == "customers" and (span := ents.metric_spans.get("customers")) and \
                 _SUBJECT_CUSTOMERS.match(p.blank[span[1]:]):  # "customers from which channel have the best AOV"
             names = names[1:]
+        if names[0] == "ad_spend" and "revenue" in self.sem.metrics and _CUSTOMER_SPEND.search(p.text) and \
+                not _AD_WORDS.search(p.text):  # "top 10 customers by spend": what customers spend is revenue
+            names[0] = "revenue"
+            p.ents.notes.append("customers' spend read as revenue")
         if len(names) > 1:  # a second measure only when joined to the first: "revenue and orders", "x vs y"
             first = ents.metric_spans.get(names[0])
             keep = [names[0]]
@@ -133,6 +142,7 @@ class Resolver(PeriodResolver):
         self._shape(plan, p)
         self._availability(plan)
         plan.notes = list(dict.fromkeys(n for n in plan.notes if n))
+        plan.filters = {d: list(dict.fromkeys(v)) for d, v in plan.filters.items()}  # "1-2 stars (1-2 star)"
         return plan
 
     def _clarify(self, plan: Plan, p: Parsed) -> None:
@@ -182,6 +192,12 @@ class Resolver(PeriodResolver):
                 years = [y for v in members if (y := _name_year(v)) and y <= self.as_of.year]
                 latest = max(years) if years else None
                 members = [v for v in members if _name_year(v) == latest] or members
+            if len(members) >= 2 and plan.kind in ("figure", "compare", "trend") and not plan.group_by and \
+                    re.search(rf"\b(?:the|that|this)\s+{re.escape(fam.text)}\s+(?:campaign|promo|promotion|ad)\b(?!s)",
+                              p.text):  # "ctr of the black friday campaign last year" names one of two: ask which
+                plan.kind, plan.choices = "clarify", list(members)
+                plan.clarify = f"Which {fam.dimension} do you mean by '{fam.text}': " + " or ".join(members) + "?"
+                return
             plan.filters.setdefault(fam.dimension, [])
             plan.filters[fam.dimension] += [v for v in members if v not in plan.filters[fam.dimension]]
             plan.notes.append(f"'{fam.text}' read as {fam.dimension} {', '.join(members[:4])}"

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from shoplens.agent.planner.understand import Parsed
     from shoplens.data.semantic import SemanticLayer
 
+#: The user asked for the period so far ("ytd vs 2025", "Q4 to date vs Q3"): compare the same days.
+_TO_DATE = re.compile(r"\b(?:[wmqy]td|to[\s\-]date|so\s+far|same\s+(?:days|point|time))\b")
+#: "... vs last quarter": the user named the whole previous unit.
+_LAST_UNIT = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:to|with)|against|than|over)\s+(?:the\s+)?(?:last|previous|prior)\s+"
+                        r"(?:week|month|quarter|year)\b")
 _CHANGE = re.compile(r"\b(?:fell|fall(?:en|ing)?|drop(?:ped|s)?|declin\w*|rose|ris(?:e|en|ing)|gr[eo]w\w*|"
                      r"jump\w*|increas\w*|decreas\w*|chang\w*|went\s+(?:up|down)|shrank|shrink\w*)\b")
 GRAIN_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.3, "year": 365.25}
@@ -157,20 +162,7 @@ class PeriodResolver:
         if self._same_in_other_year(plan, spans):
             return
         if len(spans) >= 2:
-            early, late = sorted(spans[:2], key=lambda s: (s.start, s.end))
-            plan.compare_mode = "explicit"
-            plan.period = self.period_of(late, plan)
-            if plan.period is None:
-                return
-            a, b = early.start, early.end
-            partial = plan.period.end < late.end or late.unit == "todate"  # "this year so far vs 2025"
-            if partial and (late.end - late.start) == (early.end - early.start) or (
-                    partial and P.infer_unit(a, b) != "range" and (plan.period.end - plan.period.start) < (b - a)):
-                b = min(b, a + (plan.period.end - plan.period.start))  # like for like: the same days
-                plan.notes.append(f"{late.label} is not over yet; comparing the same days of {early.label}")
-                plan.compare_period = self.clip(a, b, None, plan, what="the comparison period ")
-            else:
-                plan.compare_period = self.period_of(early, plan)
+            self._two_periods(plan, p, spans)
             return
         if spans:
             cur = spans[0]
@@ -209,7 +201,35 @@ class PeriodResolver:
         else:
             ca, cb = P.previous_period(a, b)
             name = None
+            u = t.compare_unit
+            if spans and spans[0].unit == "todate" and u in ("week", "month", "quarter", "year") \
+                    and P.unit_range(u, a)[0] == a and _LAST_UNIT.search(p.text) and not _TO_DATE.search(p.text):
+                ca, cb = P.prev_unit_range(u, a)  # "this quarter vs last quarter": all of last quarter, flagged
+                plan.notes.append(f"{plan.period.label} is not over yet ({(b - a).days + 1} days of data), against "
+                                  f"all of {P.label(ca, cb)}; add 'to date' to compare the same days")
         plan.compare_period = self.clip(ca, cb, name, plan, what="the comparison period ")
+
+    def _two_periods(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
+        """'revenue Q4 vs Q3': the later period against the earlier one, in full unless the user asked for the
+        period so far ('ytd vs 2025': the same days)."""
+        early, late = sorted(spans[:2], key=lambda s: (s.start, s.end))
+        plan.compare_mode = "explicit"
+        plan.period = self.period_of(late, plan)
+        if plan.period is None:
+            return
+        a, b = early.start, early.end
+        partial = plan.period.end < late.end or late.unit == "todate"  # "this year so far vs 2025"
+        shorter = (plan.period.end - plan.period.start) < (b - a)
+        if partial and shorter and _TO_DATE.search(p.text):  # "ytd vs 2025", "Q4 so far vs Q3": like for like
+            b = min(b, a + (plan.period.end - plan.period.start))
+            plan.notes.append(f"{late.label} is not over yet; comparing the same days of {early.label}")
+            plan.compare_period = self.clip(a, b, None, plan, what="the comparison period ")
+        else:  # "this quarter vs last quarter": the period the user named, in full, with a warning
+            plan.compare_period = self.period_of(early, plan)
+            if partial and shorter and plan.compare_period is not None:
+                days = (plan.period.end - plan.period.start).days + 1
+                plan.notes.append(f"{plan.period.label} is not over yet ({days} days of data), against all of "
+                                  f"{plan.compare_period.label}; add 'to date' to compare the same days")
 
     def _same_in_other_year(self, plan: Plan, spans: list[TimeSpan]) -> bool:
         """'black friday weekend 2025 vs 2024': the same event (or dates) in the other year."""

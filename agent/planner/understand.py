@@ -65,7 +65,7 @@ class Understander:
 
     # ---------------------------------------------------------------------------------------------- parsing
     def parse(self, question: str, prefer: set[str] | None = None) -> Parsed:
-        text = fix_status_words(expand_shorthand(normalize(question.strip())))
+        text = star_counts(fix_status_words(expand_shorthand(normalize(question.strip()))))
         mask = Mask()
         ents = self.entities.prematch(text, mask)
         tinfo = self.times.parse(text, mask)
@@ -339,6 +339,7 @@ def _shorthand() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<![\w/])(?:{alt})(?![\w/])"), table
 
 
+_IMPERATIVE = re.compile(r"^\s*(?:(?:please|pls|plz|can\s+(?:you|u)|could\s+(?:you|u)|go\s+ahead\s+and)\s+)?$")
 _STATUS_WORDS = ("returned", "cancelled", "completed", "refunded")
 _NEXT_TO_ORDERS = re.compile(r"\b([a-z]{6,11})(?=\s+orders?\b)|(?<=\borders\s)(?:(?:were|got|being|was)\s+)?([a-z]{6,11})\b")
 
@@ -350,12 +351,23 @@ def fix_status_words(text: str) -> str:
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(1) or m.group(2)
-        if word in _STATUS_WORDS or word == "canceled":
-            return m.group(0)
+        if word in _STATUS_WORDS or word == "canceled" or (m.group(1) and any(w.startswith(word) for w in _STATUS_WORDS)
+                                                              and _IMPERATIVE.search(text[:m.start()])):
+            return m.group(0)  # "refund order 77120": a request (refused as such), not a typo
         close = [w for w in _STATUS_WORDS if w[0] == word[0] and OSA.distance(word, w) <= 2]
         return m.group(0).replace(word, close[0]) if len(close) == 1 else m.group(0)
 
     return _NEXT_TO_ORDERS.sub(fix, text)
+
+
+_STAR_COUNT = re.compile(r"\b(how\s+many|number\s+of|count\s+of|no\.?\s+of|#\s*of|total)\s+(?:(negative|bad|poor|"
+                         r"critical|angry|low)|(positive|good|great|glowing|happy))(?:[\s\-]+rated)?\s+(reviews?)\b")
+
+
+def star_counts(text: str) -> str:
+    """'how many negative reviews': counted by the stars people gave (1-2 stars; positive: 4-5), which every
+    shop has, rather than by a sentiment score the warehouse may not hold. The answer names the stars."""
+    return _STAR_COUNT.sub(lambda m: f"{m.group(1)} {'1-2' if m.group(2) else '4-5'} star {m.group(4)}", text)
 
 
 def expand_shorthand(text: str) -> str:

@@ -44,7 +44,12 @@ if TYPE_CHECKING:
 FOLLOWUP_LEADS = frozenset(["just", "only", "and", "what", "about", "how", "now", "then", "but", "instead", "same",
                             "for", "the", "on", "in", "via", "through", "thru", "please", "pls", "ok", "okay"])
 
-_FEW = 64  # a window's candidate values beyond which the index narrows them
+_FEW = 64
+#: "for each colour of the ...", "all the ...", "both ...": every value the words name, side by side.
+_EACH_OF = re.compile(r"\b(?:each|every|all|both)\b(?:\s+(?:colou?r|size|variant|version|kind|type|flavou?r|style|"
+                      r"design|model)s?)?(?:\s+(?:of|the|our))*\s*$")
+#: Words after which a lone name word is a verb: "customers place orders", "we return".
+_SUBJECTS = frozenset(["we", "they", "i", "you", "who", "customer", "people", "user", "buyer", "shopper", "client"])  # a window's candidate values beyond which the index narrows them
 _CODE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")  # a code mixing letters and digits
 _CODE_CUE = re.compile(r"\b(?:sku|skus|code|item|stock\s*code|stockcode|article|product|part)\s*(?:#|no\.?|number)?\s*"
                        r"(?P<code>[a-z0-9][a-z0-9\-]{1,30})\b")
@@ -194,6 +199,11 @@ class ValueMatcher:
             if len(values) > 1 and not (picked := [v for v in values if v in prefer]):
                 if c.dim == "campaign":
                     out.families.append(Family(phrase, c.dim, values))
+                elif _EACH_OF.search(text[max(0, toks[c.i].start - 40):toks[c.i].start]):
+                    out.filters.setdefault(c.dim, []).extend(values)  # "each colour of the alarm clock": all
+                    if c.dim not in out.group_by:
+                        out.group_by.append(c.dim)
+                        out.group_words[c.dim], out.group_how[c.dim] = phrase, "by"
                 else:
                     out.ambiguous.append(Ambiguity(phrase, c.dim, values[:6]))
                 mask.add(toks[c.i].start, toks[c.j].end, f"value:{c.dim}")
@@ -301,6 +311,8 @@ class ValueMatcher:
                 return True  # "toys" names "Toys & Games"
         if n >= 2 and v.dim == "product" and v.tokens[0] in matched and score == 1.0:
             return True  # the brand word and a word of the name: "the luna cream", "cuddle cove plush"
+        if n >= 3 and v.dim == "product" and score == 1.0:
+            return True  # three words of the name as written: "regency teacup and saucer"
         distinctive = [t for t in matched if self._df[(v.dim, t)] <= 3 and t not in COMMON and t not in GENERIC
                        and len(t) >= 4 and not t.isdigit()]
         if not distinctive:
@@ -327,6 +339,8 @@ class ValueMatcher:
         near = [t.norm for t in toks[max(0, c.i - 3):c.i] + toks[c.j + 1:c.j + 4] if t.norm not in STOPWORDS]
         before = [t.norm for t in toks[:c.i] if t.norm not in ("the", "our", "my", "their")]
         prev = before[-1] if before else ""
+        if not c.full and c.dim == "product" and c.i > 0 and toks[c.i - 1].norm in _SUBJECTS:
+            return False  # "how many orders did seattle customers place": a verb, not "Atlas of Forgotten Places"
         if word in STRICT:
             return prev in ("in", "for", "from", "on", "within", "of") or any(n in STRICT_NEIGHBOURS for n in near)
         if not (word in COMMON or len(word) <= 3 or word in GUARDED):
@@ -341,7 +355,7 @@ class ValueMatcher:
             return True
         dim_words = {w for p, d in self.dim_phrases.items() if d == c.dim for w in p.split()}
         others = [t.norm for k, t in enumerate(toks) if k != c.i and t.norm not in STOPWORDS and t.norm.isalpha()]
-        if others and all(w in FOLLOWUP_LEADS for w in others):
+        if all(w in FOLLOWUP_LEADS for w in others):
             return True  # the value is all the question names: "just the app", "what about email?"
         return prev in LEAD_PREPS or prev in ADDING_WORDS or any(n in dim_words for n in near)
 

@@ -124,7 +124,7 @@ class TimeParser(PointGrammar):
              self._h_horizon),
             (r"(?:the\s+)?(?:rest|remainder|balance)\s+of\s+(?:the\s+|this\s+)?(?P<u>year|month|quarter|20\d\d)|(?:until|till|through|to|by)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+|this\s+)?(?P<u2>year|month|quarter)|(?P<u3>year|month|quarter)[\s\-]end)",
              self._h_horizon_end),
-            (rf"\b(?:(?P<w>this\s+(?:past|last)|the\s+(?:past|last)|this|last|past|in|during|the)\s+)?(?P<s>spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?(?P<y>{YEAR}))?\b",
+            (rf"\b(?:(?P<w>this\s+(?:past|last)|the\s+(?:past|last)|this|last|past|in|during|the|for|over|across|through(?:out)?)\s+)?(?P<s>spring|summer|fall|autumn|winter)(?!\s+(?:festival|sale|collection|clearance|range))(?:\s+(?:of\s+)?(?P<y>{YEAR}))?\b",
              self._h_season),
             (rf"{B}(?P<p>{P}){E}", self._h_point),
             (r"\b(?:the\s+)?day\s+before\s+yesterday\b|\byesterday\b|\btoday\b|\blatest\s+day\b", self._h_day),
@@ -360,6 +360,12 @@ class TimeParser(PointGrammar):
             a = D(yr - 1, 12, 1) if first == 12 else D(yr, first, 1)
             return a, month_end(*divmod_month(a, 2))
 
+        if y is None and m.group("w") == "this":  # "so far this summer": the season under way, to date
+            now = next((make(yr) for yr in (self.as_of.year, self.as_of.year + 1)
+                        if make(yr)[0] <= self.as_of <= make(yr)[1]), None)
+            if now is not None:
+                info.notes.append(f"'this {m.group('s')}' read as {label(now[0], self.as_of)}, the season so far")
+                return TimeSpan(now[0], self.as_of, "todate", (0, 0), name=f"{m.group('s')} {now[1].year} to date")
         if y is None:  # the latest season that is over
             y = latest_year(lambda yr: (make(yr)[1], make(yr)[1]), self.as_of)
         a, b = make(y)

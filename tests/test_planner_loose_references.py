@@ -1,0 +1,92 @@
+"""Loose references a blind-written set showed the planner dropping: 'the band' or 'the linen one' when several
+products share the word (asked back, not the shop's total), one of two campaigns named as 'the X campaign', a
+reply that picks one, requests to contact customers or refund orders, competitors' prices, delivery times, the
+compared period named in full, seasons after 'for' or in progress, customers' spend, counts of bad reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shoplens.agent.planner.understand import Understander
+
+
+@pytest.fixture(scope="module")
+def u(tool_ctx) -> Understander:
+    return Understander(tool_ctx.semantic, tool_ctx.as_of, dt.date(2023, 1, 1), use_embeddings=False)
+
+
+@pytest.mark.parametrize(("q", "names"), [
+    ("revenue of the band in march", {"Kestrel Band Fitness Tracker", "Peakform Resistance Band Set"}),
+    ("how many of the linen one did we sell in april", {"Lumen Linen Table Lamp", "Maren Linen Midi Dress"}),
+    ("units of the morning mill breakfast thing in may", {"Morning Mill Steel-Cut Oats",
+                                                          "Morning Mill Maple Pecan Granola"}),
+])
+def test_the_word_of_several_products_is_asked_back(u: Understander, q: str, names: set[str]) -> None:
+    p = u.understand(q)
+    assert p.kind == "clarify", (q, p.kind, p.filters)
+    assert set(p.choices) == names
+
+
+@pytest.mark.parametrize("q", ["revenue of the morning mill range in may", "units of the aurora x2 in may",
+                               "how many orders did seattle customers place in may"])
+def test_a_brand_or_a_full_name_is_not_asked_back(u: Understander, q: str) -> None:
+    p = u.understand(q)
+    assert p.kind != "clarify", (q, p.clarify)
+    assert "product" not in p.filters or p.filters["product"] == ["Aurora X2 Wireless Earbuds"], p.filters
+
+
+def test_one_of_two_campaigns_is_asked_back_and_the_reply_picks_it(u: Understander) -> None:
+    planner = u
+    first = planner.understand("what was the roas of the black friday campaign in 2025")
+    assert first.kind == "clarify" and len(first.choices) == 2, (first.kind, first.filters)
+    reply = planner.understand("the doorbusters one", first)
+    assert reply.kind == "figure" and reply.metric == "roas"
+    assert reply.filters.get("campaign") == ["Black Friday Doorbusters 2025"]
+    plural = planner.understand("roas of the black friday campaigns in 2025")
+    assert plural.kind != "clarify" and len(plural.filters["campaign"]) == 2
+
+
+@pytest.mark.parametrize("q", [
+    "refund order 51120, the parcel never arrived",
+    "text customer 3391 that their order is delayed",
+    "is our kettle cheaper than walmart's",
+    "are we more expensive than the big retailers on earbuds",
+    "average days from order to delivery in may",
+])
+def test_requests_and_data_the_shop_lacks_are_declined(u: Understander, q: str) -> None:
+    assert u.understand(q).kind == "unsupported", q
+
+
+def test_a_typo_of_a_status_is_still_fixed(u: Understander) -> None:
+    p = u.understand("retruned orders in may")
+    assert p.kind != "unsupported" and p.filters.get("status") == ["returned"], (p.kind, p.filters)
+
+
+def test_the_named_earlier_period_is_compared_in_full_unless_to_date_is_asked(tool_ctx) -> None:
+    u = Understander(tool_ctx.semantic, dt.date(2026, 6, 10), dt.date(2023, 1, 1), use_embeddings=False)
+    full = u.understand("revenue this month vs last month")
+    assert (full.compare_period.start, full.compare_period.end) == (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+    assert any("not over yet" in n for n in full.notes)
+    same = u.understand("revenue mtd vs last month to date")
+    assert same.compare_period.end < dt.date(2026, 5, 31)
+
+
+@pytest.mark.parametrize(("q", "start", "end"), [
+    ("gross margin by region for spring", dt.date(2026, 3, 1), dt.date(2026, 5, 31)),
+    ("revenue so far this summer", dt.date(2026, 6, 1), dt.date(2026, 6, 30)),
+])
+def test_seasons(u: Understander, q: str, start: dt.date, end: dt.date) -> None:
+    p = u.understand(q)
+    assert (p.period.start, p.period.end) == (start, end), p.period
+
+
+def test_customers_spend_is_revenue_and_ad_spend_stays(u: Understander) -> None:
+    assert u.understand("top 5 customers by spend in may").metric == "revenue"
+    assert u.understand("spend on social in may").metric == "ad_spend"
+
+
+def test_bad_reviews_are_counted_by_their_stars(u: Understander) -> None:
+    p = u.understand("how many bad reviews did we get in may")
+    assert p.metric == "review_count" and sorted(p.filters.get("rating", [])) == ["1", "2"], (p.metric, p.filters)
