@@ -58,3 +58,45 @@ def test_the_threshold_grows_with_the_products_watched_and_bounds_false_alarms()
     )
     alarms = int((fired[:, 1:] & ~fired[:, :-1]).sum())  # crossings: a run of alarm days is one alarm
     assert alarms <= product_checks.STOCKOUT_FALSE_PER_YEAR * 300 / 365
+
+
+
+def _bursty_views(panel: Panel, seed: int) -> None:
+    """Crawler and newsletter bursts: on about one day in five a product's page views triple while its shoppers
+    (add-to-carts, orders) do not move. Views alone then misstate how much demand a day should bring."""
+    rng = np.random.default_rng(seed)
+    panel.views *= np.where(rng.random(panel.views.shape) < 0.2, 3.0, 1.0)
+
+
+def test_a_real_stock_out_is_alerted_by_its_third_day_even_with_bursty_views() -> None:
+    # ~1.5 order lines and ~5 add-to-carts and orders a day; out of stock from day 170. The category's other
+    # products say the days were normal, so three days without a cart are enough although the views are noisy
+    # (judged on views alone, the spread of the bursts hid it until the fourth day in five shops of six).
+    delays = []
+    for seed in range(40, 46):
+        panel = make_panel(seed=seed, products=6, rate=1.5)
+        _bursty_views(panel, seed + 100)
+        _out_of_stock(panel, 2, range(170, 178))
+        h = product_checks.stockout_threshold(120)
+        delays.append(next((t - 170 for t in range(170, 178) if product_checks.stockout(panel, t, 2, h)), 99))
+    assert sum(d <= 2 for d in delays) >= 5, delays
+
+
+def test_a_slow_product_without_a_cart_on_a_day_of_view_bursts_is_not_out_of_stock() -> None:
+    # 0.8 order lines and ~2.6 add-to-carts and orders a day: two days without one happen. A newsletter sends four
+    # times the usual views on those two days, but the category's shoppers did not move: not a stock-out (judged on
+    # views alone, the bursts made the two quiet days look like ten missing carts and orders, and it alerted).
+    panel = make_panel(seed=25, products=6, rate=0.8)
+    for arr in (panel.lines, panel.units, panel.revenue, panel.carts):
+        arr[3, 190:192] = 0
+    panel.views[3, 190:192] = panel.views[3, 150:190].mean() * 4
+    h = product_checks.stockout_threshold(120)
+    assert product_checks.stockout(panel, 191, 3, h) is None
+
+
+def test_a_product_alone_in_its_category_is_judged_on_its_views() -> None:
+    panel = make_panel(seed=26, products=3, rate=1.5)
+    panel.products.loc[1, "category"] = "Cat B"
+    _out_of_stock(panel, 1, range(170, 176))
+    h = product_checks.stockout_threshold(120)
+    assert product_checks.stockout(panel, 175, 1, h) is not None

@@ -6,14 +6,16 @@
 - Reviews: the share of negative reviews over the last 14 days against the half-year before (z >= 4, at least
   4 negative reviews, at least twice the usual share); with scored aspects, a new top complaint aspect.
 - Stock-outs: a CUSUM of log-likelihood ratios over the days without a sale, "out of stock" (almost no
-  add-to-carts or orders for the product views that still come) against "in stock" (a negative binomial around
-  what those views usually bring); it alerts past ``h = ln(products * 365 / false alarms allowed a year)``.
+  add-to-carts or orders while the product's views and its category peers' shoppers still come) against "in stock"
+  (a negative binomial around what such a day usually brings); it alerts past
+  ``h = ln(products * 365 / false alarms allowed a year)``.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from shoplens.tools.alerts.findings import Finding, money, pct
@@ -31,11 +33,15 @@ STOCKOUT_FALSE_PER_YEAR = 26.0
 MONITOR_STOCKOUT_H = math.log(365.0)
 
 
-def scan(panel: Panel, t: int, top: list[int], day_rev: float, min_share: float) -> list[Finding]:
+def scan(panel: Panel, t: int, top: list[int], day_rev: float, min_share: float,
+         peers: np.ndarray | None = None) -> list[Finding]:
+    """The product findings of day ``t``; ``peers`` is ``peer_demand(panel)``, computed once by a caller that scans
+    many days (each day reads only its columns up to ``t``)."""
     out = [f for k in top for f in (_returns(panel, t, k), _reviews(panel, t, k)) if f is not None]
     out += aspects(panel, t, top)
     h = stockout_threshold(int(panel.listed[:, t].sum()))
-    out += [f for k in range(len(panel.products)) if (f := stockout(panel, t, k, h)) is not None]
+    peers = peer_demand(panel) if peers is None else peers
+    out += [f for k in range(len(panel.products)) if (f := stockout(panel, t, k, h, peers)) is not None]
     return [f for f in out if f.impact >= min_share * day_rev or f.kind == "stockout"]
 
 
@@ -142,7 +148,19 @@ def _log_nb(x: float, m: float, c2: float) -> float:
             + x * math.log(m / (r + m)))
 
 
-def stockout_evidence(panel: Panel, t: int, k: int) -> tuple[float, int, int, float, float] | None:
+def peer_demand(panel: Panel) -> np.ndarray:
+    """(P, D) the add-to-carts plus order lines of each product's category peers (the product itself left out)."""
+    x = panel.carts + panel.lines
+    cat = panel.products["category"].astype(str).to_numpy()
+    out = np.empty_like(x)
+    for c in set(cat):
+        rows = cat == c
+        out[rows] = x[rows].sum(axis=0) - x[rows]
+    return out
+
+
+def stockout_evidence(panel: Panel, t: int, k: int,
+                      peers: np.ndarray | None = None) -> tuple[float, int, int, float, float] | None:
     """The CUSUM statistic of "out of stock" against "in stock" for product row ``k`` on day ``t``.
 
     Returns ``(llr, onset, a, expected, c2)`` or None when the product sold on ``t`` (a sale proves stock), is not on
@@ -150,12 +168,14 @@ def stockout_evidence(panel: Panel, t: int, k: int) -> tuple[float, int, int, fl
     that maximises the log-likelihood ratio (the CUSUM change point), ``expected`` the add-to-carts plus order lines
     expected from ``onset`` to ``t``. Counts x = add-to-carts + order lines per day:
 
-    - in stock: x ~ NB(mean q * views_d, variance m + c2 m^2), with q the product's counts per product view and c2
-      its extra-Poisson spread, both from the 56 days before the run (plus 1/n for estimating q);
-    - out of stock: x ~ Poisson(STOCKOUT_RESIDUAL * q * views_d): the product page still draws views, but almost
+    - in stock: x ~ NB(mean q * e_d, variance m + c2 m^2), with e_d the day's exposure (``_exposure``: the smaller
+      of the category peers' and the product's own views' ratio to their usual day), q the product's counts per unit
+      of exposure and c2 its extra-Poisson spread, both from the 56 days before the run (plus 1/n for estimating q);
+    - out of stock: x ~ Poisson(STOCKOUT_RESIDUAL * q * e_d): the product page still draws views, but almost
       nobody can add it to a cart.
-    Conditioning on views makes a product that is merely less visited (season, delisting, end of life) not look out
-    of stock; a single stray cart lowers the evidence instead of resetting it.
+    Capping by views makes a product that is merely less visited (season, delisting, end of life) not look out of
+    stock; capping by peers keeps a burst of views from looking like missing shoppers; a single stray cart lowers
+    the evidence instead of resetting it. ``peers`` is ``peer_demand(panel)`` (computed when not given).
     """
     sold = panel.units[k] + panel.lines[k]
     if not panel.listed[k, t] or sold[t] > 0:
@@ -166,15 +186,18 @@ def stockout_evidence(panel: Panel, t: int, k: int) -> tuple[float, int, int, fl
     a, b0 = t - run + 1, max(0, t - run - STOCKOUT_BASE_DAYS + 1)
     ok = panel.listed[k, b0:a]
     xb = (panel.carts[k, b0:a] + panel.lines[k, b0:a])[ok]
-    vb = panel.views[k, b0:a][ok]
-    if len(xb) < 14 or xb.sum() < 10 or vb.sum() <= 0:
+    if len(xb) < 14 or xb.sum() < 10:
         return None
-    q = float(xb.sum() / vb.sum())
-    mb = q * vb
+    expo = _exposure(panel, k, b0, a, t, peer_demand(panel) if peers is None else peers)
+    if expo is None:
+        return None
+    eb = expo[: a - b0][ok]
+    q = float(xb.sum() / eb.sum())
+    mb = q * eb
     c2 = max(0.0, float(((xb - mb) ** 2 - mb).sum() / max((mb**2).sum(), 1e-9))) + 1.0 / float(xb.sum())
     best, total, onset, expected, acc = -math.inf, 0.0, t, 0.0, 0.0
     for d in range(t, a - 1, -1):  # suffix sums: the best onset between a and t
-        x, m = float(panel.carts[k, d] + panel.lines[k, d]), q * float(panel.views[k, d])
+        x, m = float(panel.carts[k, d] + panel.lines[k, d]), q * float(expo[d - b0])
         total += _log_nb(x, STOCKOUT_RESIDUAL * m, 0.0) - _log_nb(x, m, c2)
         acc += m
         if total > best:
@@ -182,8 +205,26 @@ def stockout_evidence(panel: Panel, t: int, k: int) -> tuple[float, int, int, fl
     return best, onset, a, expected, c2
 
 
-def stockout(panel: Panel, t: int, k: int, h: float = MONITOR_STOCKOUT_H) -> Finding | None:
-    ev = stockout_evidence(panel, t, k)
+def _exposure(panel: Panel, k: int, b0: int, a: int, t: int, peers: np.ndarray) -> np.ndarray | None:
+    """How much demand product row ``k`` should see on each day ``b0..t``, relative to its usual listed day before
+    ``a``: the smaller of what its category peers saw (their add-to-carts plus order lines, ``peers``) and what its
+    own product views say. Peers carry the weekday, the season, campaigns and sale days in large counts, so a burst of
+    views (a crawler, a newsletter link) does not raise what the day should bring; the views stop a product nobody
+    visits (season, delisted from search, end of life) from looking out of stock. A product alone in its category
+    has views only; None without views."""
+    ok = panel.listed[k, b0:a]
+    peer_x, views = peers[k, b0 : t + 1], panel.views[k, b0 : t + 1]
+    peer_0, views_0 = peer_x[: a - b0][ok].mean(), views[: a - b0][ok].mean()
+    if not views_0 > 0:
+        return None
+    if not peer_0 > 0:
+        return views / views_0
+    return np.minimum(peer_x / peer_0, views / views_0)
+
+
+def stockout(panel: Panel, t: int, k: int, h: float = MONITOR_STOCKOUT_H,
+             peers: np.ndarray | None = None) -> Finding | None:
+    ev = stockout_evidence(panel, t, k, peers)
     if ev is None or ev[0] < h:
         return None
     llr, onset, a, expected, _ = ev
@@ -205,6 +246,6 @@ def stockout(panel: Panel, t: int, k: int, h: float = MONITOR_STOCKOUT_H) -> Fin
                   "expected_add_to_cart_and_orders": round(float(expected), 1), "since": since,
                   "log_likelihood_ratio": round(float(llr), 2), "threshold": round(float(h), 2)},
         why=[f"No units sold since {since} although {int(views_w)} product views came; "
-             f"{int(observed)} add-to-carts and orders against about {expected:.0f} usual for those views.",
+             f"{int(observed)} add-to-carts and orders against about {expected:.0f} usual for such days.",
              f"Out of stock is e^{llr:.1f} times likelier than a slow spell (alert bar e^{h:.1f}).",
              f"Lost revenue so far: about {money(impact)} ({money(daily)} a day)."])

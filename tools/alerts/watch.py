@@ -48,6 +48,7 @@ class DefaultWatch:
         calendar_ok = ~np.isin(panel.days.date, sorted(padded(event_days, self.cfg.event_pad_days)))
         self.calendar_ok = calendar_ok
         self.promo = promo_mask(panel, self.series)
+        self.peers = product_checks.peer_demand(panel)  # day by day: each day's column reads only that day
         # campaign days stay in the baselines (the yearly-season ratio carries campaigns that recur each year);
         # they only stop upward findings in the campaign's scope
         self.usable = np.repeat(calendar_ok[None, :], len(self.series), axis=0)
@@ -67,7 +68,7 @@ class DefaultWatch:
         top = set(self.top_rows(t).tolist())
         watched = np.array([r < 0 or r in top for r in self.series.product_row])
         out = self._daily(t, watched, day_rev) + self._weekly(t, watched, day_rev)
-        out += product_checks.scan(self.panel, t, sorted(top), day_rev, self.cfg.min_impact_share)
+        out += product_checks.scan(self.panel, t, sorted(top), day_rev, self.cfg.min_impact_share, self.peers)
         out += [f for f in price_checks.scan(self.panel, t) if f.impact >= self.cfg.min_impact_share * day_rev]
         for f in out:
             f.severity = severity_of(f.impact, day_rev)
