@@ -90,3 +90,17 @@ def test_customers_spend_is_revenue_and_ad_spend_stays(u: Understander) -> None:
 def test_bad_reviews_are_counted_by_their_stars(u: Understander) -> None:
     p = u.understand("how many bad reviews did we get in may")
     assert p.metric == "review_count" and sorted(p.filters.get("rating", [])) == ["1", "2"], (p.metric, p.filters)
+
+
+def test_a_city_two_places_share_asks_back_even_as_a_follow_up(u: Understander) -> None:
+    first = u.understand("orders from seattle in february")
+    assert u.understand("and portland?", first).kind == "clarify"
+
+
+@pytest.mark.parametrize(("q", "metric", "dim"), [
+    ("least-viewed electronics subcategory last month", "product_views", "subcategory"),
+    ("lowest-rated beauty brand this year", "avg_rating", "brand"),
+])
+def test_participle_rankings(u: Understander, q: str, metric: str, dim: str) -> None:
+    p = u.understand(q)
+    assert (p.kind, p.metric, p.group_by) == ("top", metric, [dim]), (p.kind, p.metric, p.group_by)

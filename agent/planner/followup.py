@@ -39,14 +39,17 @@ _THAT_VALUE = re.compile(r"\b(?:that|this|the\s+same|those|these|the\s+(?:top|wi
                          r"(?P<d>category|categories|subcategory|subcategories|brands?|products?|regions?|channels?|"
                          r"segments?|campaigns?|cit(?:y|ies))\b")
 _THEM = re.compile(r"\b(?:those|these|them|they)\b(?!\s+(?:days?|weeks?|months?|years?|periods?))")
+_RERANK = re.compile(r"\b(?:rank|re-?rank|sort|order|list)\s+(?:them|those|these|it)\b|"
+                     r"\b(?:them|those|these)\s+(?:ranked|sorted|ordered)\b")
+_THAT_ONE = re.compile(r"\b(?:that|this)\s+one\b|\bthe\s+(?:winner|top\s+one|worst\s+one|best\s+one|first\s+one)\b")
 _AGAINST = re.compile(r"\b(?:compare[sd]?|comparing)\s+(?:\w+\s+){0,2}?(?:with|to|against)\s+(?:the\s+)?$|"
                       r"\b(?:vs\.?|versus|against)\s+(?:the\s+)?$")
 _HIERARCHIES = (("category", "subcategory", "brand", "product"), ("region", "city"))
 
 
 def is_followup(p: Parsed, last: Plan) -> bool:
-    if last.kind in ("unsupported", "describe", "clarify"):
-        return False
+    if last.kind in ("unsupported", "describe", "clarify") or p.ents.ambiguous:
+        return False  # "and portland?" (two cities): asked back as a question of its own
     text, it = p.text.strip(), p.intent
     own_metric = bool(p.ents.metrics)
     decisive = bool(_DECISIVE & it.signals)
@@ -159,8 +162,18 @@ def _filters(plan: Plan, p: Parsed, u: ParseContext, shown: dict[str, list[str]]
             plan.kind = "figure"
     for fam in ents.families:
         plan.filters.pop(fam.dimension, None)
+    if _RERANK.search(p.text):
+        return  # "rank them by units instead": the same scope ranked again, not a filter on the shown rows
     ref = _THAT_VALUE.search(p.text)
     dim = u.entities.dim_for(ref.group("d")) if ref else None
+    one = _THAT_ONE.search(p.text)
+    if ref is None and one and not ents.filters and plan.group_by and (shown or {}).get(plan.group_by[0]):
+        dim = plan.group_by[0]  # "what are people complaining about in that one": the winner just shown
+        plan.filters[dim] = (shown or {})[dim][:1]
+        plan.notes.append(f"'{one.group(0)}' read as {plan.filters[dim][0]}")
+        if dim in plan.group_by:
+            plan.group_by.remove(dim)
+        return
     if ref is None and not ents.filters and len(shown or {}) == 1 and _THEM.search(p.text):
         # "how many units did those sell?": the values the last answer listed
         dim, values = next(iter((shown or {}).items()))

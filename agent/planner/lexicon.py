@@ -106,7 +106,8 @@ GB_PREFIX = (r"(?:by|per|across(?:\s+all)?|for\s+(?:each|every|all)|in\s+each|ea
              r"group\s+by|segmented\s+by|sliced\s+by|compare(?:d)?|comparing|between|among|vs\.?\s+other|"
              r"(?:breakdown|distribution|spread)\s+(?:of|across))")
 RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|highest|lowest|busiest|quietest|most\s+popular|"
-               rf"least\s+popular|(?:best|top|worst|bottom|low|poorly|under)[\s\-]?(?:selling|performing|rated|"
+               rf"least\s+popular|(?:most|least)[\s\-](?:viewed|visited|reviewed|returned|purchased|bought|ordered)|"
+               rf"(?:best|top|worst|bottom|low|lowest|highest|poorly|under)[\s\-]?(?:selling|performing|rated|"
                rf"performers?)|poorest|weakest|strongest|busiest|slowest|quietest|fastest[\s\-]growing|rank(?:ing)?|"
                rf"list\s+(?:the\s+)?)"
                rf"\s+(?:{NUM}\s+)?")
