@@ -372,3 +372,15 @@ def test_customers_ranked_are_labels_in_value_order(executor: Executor, tool_ctx
     assert values == sorted(values, reverse=True) and "(none)" not in labels
     spec = spec_for(tool_ctx, MetricQuery(metric="revenue", group_by=["customer"]), top_n=3)
     assert spec.sort == "desc"  # ids have no natural order: the chart keeps the ranking
+
+
+def test_compare_per_day_divides_each_period_by_its_own_days(executor: Executor, tool_ctx) -> None:  # noqa: ANN001
+    apr = Period(D(2026, 4, 1), D(2026, 4, 30), "April 2026")
+    _, answer, facts = run(executor, Plan("compare", metric="revenue", period=MAY, compare_period=apr,
+                                          compare_mode="explicit", per="day",
+                                          question="average daily revenue in may vs april"))
+    may_total = one(tool_ctx, f"SELECT SUM(oi.revenue) {SALES} AND o.order_date BETWEEN '2026-05-01' AND '2026-05-31'")
+    apr_total = one(tool_ctx, f"SELECT SUM(oi.revenue) {SALES} AND o.order_date BETWEEN '2026-04-01' AND '2026-04-30'")
+    assert facts["value"] == pytest.approx(may_total / 31)
+    assert facts["previous_value"] == pytest.approx(apr_total / 30)
+    assert "Average daily" in answer.answer

@@ -104,3 +104,4 @@ def test_a_city_two_places_share_asks_back_even_as_a_follow_up(u: Understander) 
 def test_participle_rankings(u: Understander, q: str, metric: str, dim: str) -> None:
     p = u.understand(q)
     assert (p.kind, p.metric, p.group_by) == ("top", metric, [dim]), (p.kind, p.metric, p.group_by)
+

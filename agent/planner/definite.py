@@ -31,7 +31,7 @@ def definite_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer
         return
     toks = tokenize(text)
     for i, t in enumerate(toks):
-        if t.norm not in ("the", "that") or i + 1 >= len(toks):
+        if t.norm != "the" or i + 1 >= len(toks):  # not "break that down"
             continue
         words, brand, k = [], None, i + 1
         while k < len(toks) and len(words) < 4 and toks[k].norm not in HEADS and toks[k].norm not in STOPWORDS:

@@ -266,6 +266,8 @@ class Executor(InsightKinds):
         }
         if by:
             facts["dimension_label"] = self._dim_label(by)
+        elif plan.per:  # "average daily revenue in may vs april": each period's total over its own days
+            facts_mod.per_unit(facts, plan.per)
         yield TextDelta(wording.compare(facts))
         yield from self._emit(out)
         rows = facts.get("by_rows") or []

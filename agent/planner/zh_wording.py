@@ -148,6 +148,8 @@ def compare(f: Mapping[str, Any]) -> str:
               period=period_zh(f.get("period")), value=_v(f.get("value"), f),
               compare_period=period_zh(f.get("compare_period")), previous=_v(f.get("previous_value"), f),
               **_change(f))
+    if f.get("per"):  # "日均": each period's average per day
+        text += _t("per", grain=answers()["grains"].get(f["per"], f["per"]))
     return text + ("。" + _t("compare_noise") if f.get("within_noise") else "。")
 
 
