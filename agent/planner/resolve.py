@@ -23,6 +23,7 @@ _CUSTOMER_SPEND = re.compile(r"\b(?:customers?|clients?|buyers?|shoppers?|accoun
                              r"buyers?|shoppers?|accounts?)\b")
 _AD_WORDS = re.compile(r"\b(?:ads?|advert\w*|campaigns?|marketing|media|cpc|cpm|roas|impressions?|clicks?|google|"
                        r"facebook|meta|social|search|display|affiliates?)\b")
+_BEFORE_REFUNDS = re.compile(r"\b(?:before|gross\s+of|prior\s+to)\s+(?:any\s+)?(?:refunds?|returns?|credit\s+notes?)\b")
 _NO_PERIOD = {"unsupported", "describe", "clarify"}
 _SUBSTITUTE = {"sentiment": "avg_rating", "negative_share": "avg_rating"}
 
@@ -56,6 +57,8 @@ class Resolver(PeriodResolver):
                 not _AD_WORDS.search(p.text):  # "top 10 customers by spend": what customers spend is revenue
             names[0] = "revenue"
             p.ents.notes.append("customers' spend read as revenue")
+        if names[0] == "revenue" and "gross_revenue" in self.sem.metrics and _BEFORE_REFUNDS.search(p.text):
+            names[0] = "gross_revenue"  # "revenue in 2011 before refunds"
         if len(names) > 1:  # a second measure only when joined to the first: "revenue and orders", "x vs y"
             first = ents.metric_spans.get(names[0])
             keep = [names[0]]
