@@ -105,3 +105,34 @@ def test_participle_rankings(u: Understander, q: str, metric: str, dim: str) -> 
     p = u.understand(q)
     assert (p.kind, p.metric, p.group_by) == ("top", metric, [dim]), (p.kind, p.metric, p.group_by)
 
+
+
+@pytest.mark.parametrize("q", [
+    "what % of web orders in may arrived late?",
+    "avg minutes people stay on the website per visit last week",
+    "get me the mobile number of the customer on order 51230",
+    "raise the kettle price up 10% from monday",
+    "call everyone who returned the kettle this year",
+    "plan me a weekend itinerary for porto",
+])
+def test_more_declined_phrasings(u: Understander, q: str) -> None:
+    assert u.understand(q).kind == "unsupported", q
+
+
+def test_rankings_and_measures_in_everyday_words(u: Understander) -> None:
+    p = u.understand("3 most profitable subcategories in 2025")
+    assert (p.kind, p.metric, p.group_by) == ("top", "gross_margin", ["subcategory"])
+    p = u.understand("most viewed items last quarter")
+    assert (p.kind, p.metric, p.group_by) == ("top", "product_views", ["product"])
+    p = u.understand("do business customers spend more per head than consumers? ytd")
+    assert p.metric == "revenue_per_customer" and p.group_by == ["segment"], (p.metric, p.group_by)
+    p = u.understand("star breakdown for the aurora x2 earbuds ytd")
+    assert (p.kind, p.metric, p.group_by) == ("breakdown", "review_count", ["rating"])
+    assert u.understand("what are ppl moaning about on the nimbus doorbell").kind == "reviews"
+
+
+def test_same_period_last_year_as_a_follow_up_moves_the_period(u: Understander) -> None:
+    first = u.understand("top 3 brands by units ytd")
+    p = u.understand("what about the same period last year?", first)
+    assert p.kind == "top" and (p.period.start, p.period.end) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
+    assert u.understand("units ytd vs the same period last year").kind == "compare"

@@ -203,3 +203,13 @@ def test_tables_of_a_chinese_answer_have_chinese_headers(settings) -> None:  # t
     assert [len(r) for r in english.tables[0].rows] == [len(r) for r in table.rows]
     why = analyst.ask("为什么上个月销售额下降了")
     assert why.tables and all(is_chinese(c) or c[:4].isdigit() for c in why.tables[0].columns)
+
+
+def test_rank_words_and_same_period_follow_ups_in_chinese(planner: OfflinePlanner) -> None:
+    p = planner.plan("上周销量第一的单品是哪个")
+    assert (p.kind, p.top_n, p.order, p.group_by) == ("top", 1, "desc", ["product"])
+    assert planner.plan("上个月销售额倒数第一的品类").order == "asc"
+    first = planner.plan("今年以来销量最高的3个品牌")
+    again = planner.plan("去年同期呢", first)
+    assert again.kind == "top" and again.period.start.year == first.period.start.year - 1
+    assert planner.plan("今年销量跟去年同期比").kind == "compare"

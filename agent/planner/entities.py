@@ -86,6 +86,10 @@ class Entities:
     ratios: list[str] = field(default_factory=list)  # ratios spelled out in the question ("orders per session")
 
 
+#: "most viewed items": the measure is in the ranking words, so "items" is what is ranked
+_RANKED_BY = re.compile(r"\b(?:most|least)[\s\-](?:viewed|visited|reviewed|returned|purchased|bought|ordered|profitable)\b|"
+                        r"\b(?:best|worst|top|bottom|lowest|highest)[\s\-]?(?:selling|rated|performing)\b")
+
 class EntityMatcher:
     def __init__(self, semantic: SemanticLayer, timeish: object | None = None) -> None:
         """``timeish(text) -> bool``: whether a phrase is only a date/event (e.g. the campaign "Cyber Week")."""
@@ -266,7 +270,7 @@ class EntityMatcher:
                     continue
                 if self.semantic.dimensions[dim].ids and (m.group("d").endswith("s") or m.group(0).startswith("per")):
                     continue  # "orders placed by customers ...", "revenue per customer": not a split by customer id
-                if rx is not self._gb[0] and self._metric_word(m.group("d")):
+                if rx is not self._gb[0] and self._metric_word(m.group("d")) and not _RANKED_BY.search(m.group(0)):
                     continue  # "the worst avg rating" names a measure; only "by rating" splits by it
                 if rx is self._gb[0] and re.match(r"between|among|compar", m.group(0)) and \
                         not m.group("d").endswith("s"):

@@ -85,7 +85,7 @@ KIND_WORDS = frozenset(
 )
 LEAD_PREPS = frozenset(["on", "via", "through", "thru", "from", "in", "for", "within"])
 #: Words after which a guarded value ("web", "app") is named, not used as an everyday word: "add web to the chart".
-ADDING_WORDS = frozenset(["add", "adding", "include", "including", "plus", "vs", "versus"])
+ADDING_WORDS = frozenset(["add", "adding", "include", "including", "plus", "vs", "versus", "than"])
 VERBS = frozenset(["display", "search", "show", "list"])
 CAMPAIGN_WORDS = r"\b(?:campaigns?|promos?|promotions?|promotional|ads?|advert\w*|marketing|doorbusters?)\b"
 EXCLUDE_RE = re.compile(r"(?:excluding|exclude|except(?:\s+for)?|without|other\s+than|not\s+including|apart\s+from|"
@@ -106,7 +106,7 @@ GB_PREFIX = (r"(?:by|per|across(?:\s+all)?|for\s+(?:each|every|all)|in\s+each|ea
              r"group\s+by|segmented\s+by|sliced\s+by|compare(?:d)?|comparing|between|among|vs\.?\s+other|"
              r"(?:breakdown|distribution|spread)\s+(?:of|across))")
 RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|highest|lowest|busiest|quietest|most\s+popular|"
-               rf"least\s+popular|(?:most|least)[\s\-](?:viewed|visited|reviewed|returned|purchased|bought|ordered)|"
+               rf"least\s+popular|(?:most|least)[\s\-](?:viewed|visited|reviewed|returned|purchased|bought|ordered|profitable)|"
                rf"(?:best|top|worst|bottom|low|lowest|highest|poorly|under)[\s\-]?(?:selling|performing|rated|"
                rf"performers?)|poorest|weakest|strongest|busiest|slowest|quietest|fastest[\s\-]growing|rank(?:ing)?|"
                rf"list\s+(?:the\s+)?)"

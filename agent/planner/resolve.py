@@ -50,8 +50,9 @@ class Resolver(PeriodResolver):
         names = list(ents.metrics) or ([ents.weak_metric] if ents.weak_metric else [])
         if not names:
             return None, []
-        if len(names) > 1 and names[0] == "customers" and (span := ents.metric_spans.get("customers")) and \
-                _SUBJECT_CUSTOMERS.match(p.blank[span[1]:]):  # "customers from which channel have the best AOV"
+        if len(names) > 1 and names[0] == "customers" and (span := ents.metric_spans.get("customers")) and (
+                _SUBJECT_CUSTOMERS.match(p.blank[span[1]:])  # "customers from which channel have the best AOV"
+                or (nxt := ents.metric_spans.get(names[1])) and 0 <= nxt[0] - span[1] <= 2):  # "customers spend ..."
             names = names[1:]
         if names[0] == "ad_spend" and "revenue" in self.sem.metrics and _CUSTOMER_SPEND.search(p.text) and \
                 not _AD_WORDS.search(p.text):  # "top 10 customers by spend": what customers spend is revenue

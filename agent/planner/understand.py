@@ -85,7 +85,12 @@ class Understander:
             if resolved is not None:
                 return resolved
             last = None
-        parsed = self.parse(question)
+        if last is not None and _SAME_LAST_YEAR.fullmatch(normalize(question.strip())):
+            question = "and the same period last year"  # a follow-up naming a period, not asking for a comparison
+            parsed = self.parse("and last year")
+            parsed.question = question
+        else:
+            parsed = self.parse(question)
         if self._gibberish(parsed):  # the same refusal in a conversation as in a fresh session
             return Plan(kind="unsupported", question=question, confidence=0.0,
                         reason="I could not read that as a question about the shop's data")
@@ -360,13 +365,20 @@ def fix_status_words(text: str) -> str:
     return _NEXT_TO_ORDERS.sub(fix, text)
 
 
+_SAME_LAST_YEAR = re.compile(r"(?:(?:and|what\s+about|how\s+about|ok|now)\s+)*(?:for\s+|in\s+)?(?:the\s+)?same\s+"
+                             r"(?:period|time|days|dates|stretch|window)\s+(?:of\s+|in\s+)?(?:last|previous|the\s+previous|"
+                             r"prior)\s+year\s*\??\s*")
 _STAR_COUNT = re.compile(r"\b(how\s+many|number\s+of|count\s+of|no\.?\s+of|#\s*of|total)\s+(?:(negative|bad|poor|"
                          r"critical|angry|low)|(positive|good|great|glowing|happy))(?:[\s\-]+rated)?\s+(reviews?)\b")
+
+
+_STAR_SPLIT = re.compile(r"\b(?:star|stars|rating|ratings)[\s\-](?:breakdown|distribution|split|mix|spread)\b")
 
 
 def star_counts(text: str) -> str:
     """'how many negative reviews': counted by the stars people gave (1-2 stars; positive: 4-5), which every
     shop has, rather than by a sentiment score the warehouse may not hold. The answer names the stars."""
+    text = _STAR_SPLIT.sub("review count by star rating", text)  # "star breakdown for the x2"
     return _STAR_COUNT.sub(lambda m: f"{m.group(1)} {'1-2' if m.group(2) else '4-5'} star {m.group(4)}", text)
 
 

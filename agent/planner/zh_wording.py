@@ -140,9 +140,8 @@ def grouped(f: Mapping[str, Any]) -> str:
 
 
 def compare(f: Mapping[str, Any]) -> str:
-    if f.get("by_rows") or f.get("rows"):
-        return grouped({**f, "kind": "breakdown", "rows": f.get("by_rows") or f.get("rows"),
-                        "group_by": [f["by"]] if f.get("by") else f.get("group_by")})
+    if f.get("rows") and not f.get("by_rows"):
+        return grouped({**f, "kind": "breakdown", "group_by": f.get("group_by")})
     filt = filters_zh(f.get("filters"))
     text = _t("compare", label=metric_zh(f.get("metric"), f.get("label", "")), filters=f"（{filt}）" if filt else "",
               period=period_zh(f.get("period")), value=_v(f.get("value"), f),
@@ -150,7 +149,15 @@ def compare(f: Mapping[str, Any]) -> str:
               **_change(f))
     if f.get("per"):  # "日均": each period's average per day
         text += _t("per", grain=answers()["grains"].get(f["per"], f["per"]))
-    return text + ("。" + _t("compare_noise") if f.get("within_noise") else "。")
+    text += "。" + _t("compare_noise") if f.get("within_noise") else "。"
+    rows = f.get("by_rows") or []
+    if rows:  # each value's two periods, the largest changes first
+        lines = [f"- {value_zh(lab)}：{_v(c, f)} 对比 {_v(p, f)}"
+                 + (f"，{format_signed_zh(d, f.get('unit'))}" if d is not None else "")
+                 + (f"（{format_value_zh(pct, 'change')}）" if pct is not None and f.get("unit") != "percent" else "")
+                 for lab, c, p, d, pct in rows[:10]]
+        text += f"\n\n按{dim_zh(f.get('by'), str(f.get('dimension_label', '')))}看，变化最大的在前：\n\n" + "\n".join(lines)
+    return text
 
 
 def trend(f: Mapping[str, Any]) -> str:
