@@ -152,7 +152,7 @@ class MiniLMEncoder:
                 emb[idx] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
                 if spans:
                     offsets = pad_offsets([enc["offset_mapping"][i] for i in idx], input_ids.shape[1])
-                    _pool_spans(hidden.cpu(), offsets, [spans[i] for i in idx], [span_out[i] for i in idx])
+                    pool_spans(hidden.cpu(), offsets, [spans[i] for i in idx], [span_out[i] for i in idx])
                 done += len(idx)
                 if progress:
                     progress(done, n)
@@ -183,7 +183,8 @@ def pad_offsets(rows: Sequence[Sequence[tuple[int, int]]], width: int) -> Any:
     return torch.from_numpy(out)
 
 
-def _pool_spans(hidden: Any, offsets: Any, spans: list[Sequence[tuple[int, int]]], outs: list[np.ndarray]) -> None:
+def pool_spans(hidden: Any, offsets: Any, spans: list[Sequence[tuple[int, int]]], outs: list[np.ndarray]) -> None:
+    """Fill ``outs[row][k]`` with the unit mean of the token states inside character span ``spans[row][k]``."""
     import torch
 
     starts, ends = offsets[..., 0], offsets[..., 1]
