@@ -11,7 +11,8 @@ trained only on the demo shop's star ratings, older 80% of its reviews), the shi
 general model adapted to the demo shop (``shoplens reviews train``'s procedure on the same older 80%).
 "accuracy" counts a "neutral" answer on a polar sentence as wrong; "sign" is the accuracy by the sign of the
 score alone. Aspects: precision on the 251 held-out hand-labelled sentences (and on the developer's dev set).
-Speed: reviews/s of the offline model on 2 threads, projected (or measured) demo backfill at scale 1.
+Speed: reviews/s of the offline model on 2 threads, the shipped batching next to the previous one in the same
+run, and the projected (or measured) demo backfill at scale 1.
 """
 
 from __future__ import annotations
@@ -148,8 +149,13 @@ def demo_section(args: argparse.Namespace, encoder, general) -> tuple[object, ob
 
 
 def speed_section(args: argparse.Namespace, general, n_scale1: int) -> tuple[float, float]:  # noqa: ANN001
+    """Reviews/s of the shipped batching next to the previous one (character-length batches with padding), the
+    two timed in alternation on the same sample in this run; medians, and the median of the per-run ratios."""
+    import copy
+
     import torch
 
+    from shoplens.tools.reviews.lexicon import VaderBackend
     from shoplens.tools.reviews.scoring import ReviewScorer
 
     db = args.workdir / f"demo-s{args.scale:g}-seed{args.seed}.duckdb"
@@ -161,21 +167,29 @@ def speed_section(args: argparse.Namespace, general, n_scale1: int) -> tuple[flo
     reviews = rd.load_demo_reviews(db)
     sample = [t for t, *_ in reviews[:: max(1, len(reviews) // args.speed_n)]][: args.speed_n]
     cats = [c for *_, c in reviews[:: max(1, len(reviews) // args.speed_n)]][: args.speed_n]
+    previous = copy.copy(general)
+    previous.encoder = rd.PaddedEncoder(general.encoder)
+    scorers = {"previous": ReviewScorer(previous), "shipped": ReviewScorer(general)}
+    for sc in scorers.values():
+        sc.analyze(sample[:64], cats[:64])
     print(f"\n== Speed on {len(sample):,} demo reviews (mean {statistics.mean(len(t) for t in sample):.0f} chars), "
-          f"torch threads {torch.get_num_threads()}, median of {args.runs}; load average {os.getloadavg()[0]:.2f}")
-    scorer = ReviewScorer(general)
-    scorer.analyze(sample[:64], cats[:64])
-    from shoplens.tools.reviews.lexicon import VaderBackend
-
-    res = {}
-    for label, fn in (("sentiment only", lambda: general.predict(sample)),
-                      ("sentiment + aspects (the job)", lambda: scorer.analyze(sample, cats)),
-                      ("VADER floor", lambda: VaderBackend().predict(sample))):
-        res[label] = len(sample) / timed(fn, args.runs)
-        print(f"  {label:32s} {res[label]:9,.0f} reviews/s")
-    job = res["sentiment + aspects (the job)"]
-    minutes = n_scale1 / job / 60
-    print(f"  projected demo backfill at scale 1 (~{n_scale1:,} reviews): {minutes:.1f} min")
+          f"torch threads {torch.get_num_threads()}, median of {args.runs} alternating runs; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    same = [(p, q) for p, q in zip(previous.predict(sample), general.predict(sample), strict=True)]
+    print(f"  previous vs shipped batching: same label on {sum(p[0] == q[0] for p, q in same)}/{len(same)}, "
+          f"largest score difference {max(abs(p[1] - q[1]) for p, q in same):.4f}")
+    print(f"  {'':32s} {'previous':>10s} {'shipped':>10s} {'ratio':>7s}")
+    res: dict[str, tuple[float, float]] = {}
+    for label, fns in (("sentiment only", (lambda: previous.predict(sample), lambda: general.predict(sample))),
+                       ("sentiment + aspects (the job)", (lambda: scorers["previous"].analyze(sample, cats),
+                                                          lambda: scorers["shipped"].analyze(sample, cats)))):
+        times = race(fns, args.runs)
+        res[label] = (len(sample) / statistics.median(times[0]), len(sample) / statistics.median(times[1]))
+        ratio = statistics.median(p / s for p, s in zip(*times, strict=True))
+        print(f"  {label:32s} {res[label][0]:10,.0f} {res[label][1]:10,.0f} {ratio:6.2f}x  reviews/s")
+    print(f"  {'VADER floor':32s} {len(sample) / timed(lambda: VaderBackend().predict(sample), args.runs):21,.0f}  reviews/s")
+    old_min, minutes = (n_scale1 / r / 60 for r in res["sentiment + aspects (the job)"])
+    print(f"  projected demo backfill at scale 1 (~{n_scale1:,} reviews): {old_min:.1f} min previous, {minutes:.1f} min shipped")
     if args.full_backfill:
         from shoplens.data.demo import build_demo
         from shoplens.tools.reviews.scoring import score_warehouse
@@ -189,7 +203,19 @@ def speed_section(args: argparse.Namespace, general, n_scale1: int) -> tuple[flo
         minutes = rep.seconds / 60
         print(f"  measured backfill at scale 1: {rep.scored:,} reviews, {rep.aspects_written:,} aspect rows in "
               f"{minutes:.1f} min ({rep.reviews_per_s:,.0f} reviews/s)")
-    return res["sentiment only"], minutes
+    return res["sentiment only"][1], minutes
+
+
+def race(fns, runs: int) -> list[list[float]]:  # noqa: ANN001
+    """Seconds per call of each function, the functions taking turns in every run (a shared machine's load
+    falls on all of them alike)."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t0)
+    return times
 
 
 def main() -> int:

@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
 import corpora  # noqa: E402
 
+from shoplens.tools.reviews.encoder import MiniLMEncoder, pool_spans  # noqa: E402
+
 HARD = ROOT / "tests" / "data" / "review_hard_cases.jsonl"
 ASPECTS_HELDOUT = ROOT / "tests" / "data" / "aspects_heldout.jsonl"
 ASPECTS_DEV = ROOT / "tests" / "data" / "aspects_dev.jsonl"
@@ -134,3 +136,35 @@ def load_demo_reviews(db: Path) -> list[tuple[str, int, str, str | None]]:
     con.close()
     out = [(review_text(t, b), int(r), str(d), c) for t, b, r, d, c in rows]
     return [row for row in out if row[0].strip()]
+
+
+class PaddedEncoder(MiniLMEncoder):
+    """The encoder's batching before token-count batching, kept only to measure against: texts sorted by
+    character length, each batch padded by the tokenizer to its longest text. Shares ``encoder``'s loaded model
+    (same weights, same pooling), so only the batching differs."""
+
+    def __init__(self, encoder: MiniLMEncoder) -> None:
+        super().__init__(encoder.model_dir, max_length=encoder.max_length, batch_size=encoder.batch_size)
+        self.__dict__["_model"] = encoder._model
+
+    def encode(self, texts: Any, spans: Any = None, progress: Any = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        import torch
+
+        tok, model, device = self._model
+        n = len(texts)
+        emb = np.zeros((n, self.dim), dtype=np.float32)
+        span_out = [np.zeros((len(s), self.dim), np.float32) for s in spans] if spans else []
+        order = sorted(range(n), key=lambda i: len(texts[i]))
+        with torch.inference_mode():
+            for start in range(0, n, self.batch_size):
+                idx = order[start:start + self.batch_size]
+                batch = tok([texts[i] or " " for i in idx], padding=True, truncation=True, max_length=self.max_length,
+                            return_tensors="pt", return_offsets_mapping=True)
+                offsets = batch.pop("offset_mapping")
+                hidden = model(**batch).last_hidden_state.float()
+                mask = batch["attention_mask"].unsqueeze(-1).float()
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                emb[idx] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+                if spans:
+                    pool_spans(hidden, offsets, [spans[i] for i in idx], [span_out[i] for i in idx])
+        return emb, span_out

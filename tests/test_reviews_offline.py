@@ -145,3 +145,38 @@ def test_stale_or_missing_adaptations_fall_back_to_the_general_model_with_a_note
 def test_adaptation_refuses_too_little_data(tmp_path):
     with pytest.raises(UserInputError, match="Too few rated reviews"):
         adapt_to_shop(["great"] * 40, [5] * 40, ["2025-01-01"] * 40, tmp_path, general=_lexicon_only_general())
+
+
+class _SpyModel:
+    """Wraps the encoder's model and records each batch's attention mask."""
+
+    def __init__(self, model) -> None:  # noqa: ANN001
+        self.model, self.masks = model, []
+
+    def __call__(self, **batch):  # noqa: ANN003, ANN204
+        self.masks.append(batch["attention_mask"].clone())
+        return self.model(**batch)
+
+
+def test_encoder_batches_by_token_count_and_returns_rows_in_input_order():
+    from shoplens.tools.reviews.encoder import MiniLMEncoder
+
+    shipped = general_model().encoder
+    tok, model, device = shipped._model
+    # short in characters but many tokens, and long in characters but few tokens: a character-length sort pairs
+    # them (and pads), a token-count sort does not
+    texts = ["a b c d e f g", "extraordinarily wonderful", "I love it so much!!", "it is ok i guess"]
+    counts = [len(tok(t)["input_ids"]) for t in texts]
+    assert counts[0] == counts[2] and counts[1] == counts[3] and counts[0] != counts[1]
+    assert sorted(range(4), key=lambda i: len(texts[i])) == [0, 3, 2, 1]  # by characters: (0, 3), (2, 1)
+    spy = _SpyModel(model)
+    encoder = MiniLMEncoder(batch_size=2)
+    encoder.__dict__["_model"] = (tok, spy, device)
+    spans = [[(0, 5)], [(0, 15), (16, 25)], [], [(0, 8), (11, 16)]]
+    emb, pooled = encoder.encode(texts, spans=spans)
+    assert len(spy.masks) == 2 and all(bool(m.all()) for m in spy.masks)  # no padding computed
+    for i, text in enumerate(texts):  # the same vectors as scoring each text alone, in the input order
+        alone, alone_spans = shipped.encode([text], spans=[spans[i]])
+        assert np.allclose(emb[i], alone[0], atol=1e-5)
+        assert pooled[i].shape == (len(spans[i]), 384) and np.allclose(pooled[i], alone_spans[0], atol=1e-5)
+    assert encoder.encode([])[0].shape == (0, 384)

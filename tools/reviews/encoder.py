@@ -125,35 +125,66 @@ class MiniLMEncoder:
     def encode(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]] | None = None,
                progress: Progress | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
         """Embeddings (n, 384) and, when ``spans`` (character ranges per text) are given, one (k_i, 384) array
-        per text pooling only the tokens inside each span (rows of zeros for spans cut off by truncation)."""
+        per text pooling only the tokens inside each span (rows of zeros for spans cut off by truncation).
+
+        All texts are tokenized in one fast-tokenizer call, then batched by token count, so a batch holds texts
+        of (nearly) the same length and almost no padding is computed; rows come back in the input order."""
         import torch
 
         tok, model, device = self._model
         n = len(texts)
         emb = np.zeros((n, self.dim), dtype=np.float32)
         span_out: list[np.ndarray] = [np.zeros((len(s), self.dim), np.float32) for s in spans] if spans else []
-        order = sorted(range(n), key=lambda i: len(texts[i]))  # similar lengths per batch: little padding
+        if not n:
+            return emb, span_out
+        enc = tok([t or " " for t in texts], truncation=True, max_length=self.max_length,
+                  return_offsets_mapping=bool(spans), return_token_type_ids=False, return_attention_mask=False)
+        ids = enc["input_ids"]
+        order = sorted(range(n), key=lambda i: len(ids[i]))
         done = 0
         with torch.inference_mode():
             for start in range(0, n, self.batch_size):
                 idx = order[start:start + self.batch_size]
-                batch = tok([texts[i] or " " for i in idx], padding=True, truncation=True, max_length=self.max_length,
-                            return_tensors="pt", return_offsets_mapping=True)
-                offsets = batch.pop("offset_mapping")
-                batch = {k: v.to(device) for k, v in batch.items()}
-                hidden = model(**batch).last_hidden_state.float()
-                mask = batch["attention_mask"].unsqueeze(-1).float()
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                input_ids, mask = pad_batch([ids[i] for i in idx], tok.pad_token_id or 0)
+                hidden = model(input_ids=input_ids.to(device), attention_mask=mask.to(device)).last_hidden_state.float()
+                m = mask.to(hidden.device).unsqueeze(-1).float()
+                pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
                 emb[idx] = torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
                 if spans:
-                    _pool_spans(hidden.cpu(), offsets, [spans[i] for i in idx], [span_out[i] for i in idx])
+                    offsets = pad_offsets([enc["offset_mapping"][i] for i in idx], input_ids.shape[1])
+                    pool_spans(hidden.cpu(), offsets, [spans[i] for i in idx], [span_out[i] for i in idx])
                 done += len(idx)
                 if progress:
                     progress(done, n)
         return emb, span_out
 
 
-def _pool_spans(hidden: Any, offsets: Any, spans: list[Sequence[tuple[int, int]]], outs: list[np.ndarray]) -> None:
+def pad_batch(rows: Sequence[Sequence[int]], pad_id: int) -> tuple[Any, Any]:
+    """(input_ids, attention_mask) int64 tensors, padded on the right to the longest row."""
+    import torch
+
+    width = max(len(r) for r in rows)
+    ids = np.full((len(rows), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for k, r in enumerate(rows):
+        ids[k, :len(r)] = r
+        mask[k, :len(r)] = 1
+    return torch.from_numpy(ids), torch.from_numpy(mask)
+
+
+def pad_offsets(rows: Sequence[Sequence[tuple[int, int]]], width: int) -> Any:
+    """Character offsets (b, width, 2); padding positions get (0, 0) like special tokens."""
+    import torch
+
+    out = np.zeros((len(rows), width, 2), dtype=np.int64)
+    for k, r in enumerate(rows):
+        if len(r):
+            out[k, :len(r)] = np.asarray(r, dtype=np.int64)
+    return torch.from_numpy(out)
+
+
+def pool_spans(hidden: Any, offsets: Any, spans: list[Sequence[tuple[int, int]]], outs: list[np.ndarray]) -> None:
+    """Fill ``outs[row][k]`` with the unit mean of the token states inside character span ``spans[row][k]``."""
     import torch
 
     starts, ends = offsets[..., 0], offsets[..., 1]
