@@ -153,7 +153,10 @@ def test_check_explains_what_is_wrong(cli: Any, setup: str, model: str | None, e
                       "bad-args": [invalid_arguments("query_metric", '{"metric": revenue')],
                       "no-call": [text("Revenue was great.")],
                       "slow": [hang(5)]}.get(setup, []))
-        res = cli("llm", "check", "--base-url", url, "--model", model or srv.model, "--timeout", "0.5")
+        # a refused connection is immediate; a short timeout would turn a busy machine's slow start into a
+        # "did not answer" (seen once under load), so only the slow cases get 0.5 s
+        timeout = "5" if setup == "nothing-listening" else "0.5"
+        res = cli("llm", "check", "--base-url", url, "--model", model or srv.model, "--timeout", timeout)
     assert res.exit_code == 4, res.output
     assert "FAIL" in res.output
     for phrase in expect:
