@@ -54,6 +54,12 @@ def test_one_of_two_campaigns_is_asked_back_and_the_reply_picks_it(u: Understand
     "is our kettle cheaper than walmart's",
     "are we more expensive than the big retailers on earbuds",
     "average days from order to delivery in may",
+    "what % of web orders in may arrived late?",
+    "avg minutes people stay on the website per visit last week",
+    "get me the mobile number of the customer on order 51230",
+    "raise the kettle price up 10% from monday",
+    "call everyone who returned the kettle this year",
+    "plan me a weekend itinerary for porto",
 ])
 def test_requests_and_data_the_shop_lacks_are_declined(u: Understander, q: str) -> None:
     assert u.understand(q).kind == "unsupported", q
@@ -105,18 +111,6 @@ def test_participle_rankings(u: Understander, q: str, metric: str, dim: str) -> 
     p = u.understand(q)
     assert (p.kind, p.metric, p.group_by) == ("top", metric, [dim]), (p.kind, p.metric, p.group_by)
 
-
-
-@pytest.mark.parametrize("q", [
-    "what % of web orders in may arrived late?",
-    "avg minutes people stay on the website per visit last week",
-    "get me the mobile number of the customer on order 51230",
-    "raise the kettle price up 10% from monday",
-    "call everyone who returned the kettle this year",
-    "plan me a weekend itinerary for porto",
-])
-def test_more_declined_phrasings(u: Understander, q: str) -> None:
-    assert u.understand(q).kind == "unsupported", q
 
 
 def test_rankings_and_measures_in_everyday_words(u: Understander) -> None:

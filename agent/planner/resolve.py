@@ -153,8 +153,7 @@ class Resolver(PeriodResolver):
         if p.ents.ambiguous:
             a = p.ents.ambiguous[0]
             label = self.sem.dimensions[a.dimension].label.lower()
-            plan.clarify = f"Which {label} do you mean by '{a.text}': " + " or ".join(a.values) + "?"
-            plan.choices = list(a.values)
+            _ask_which(plan, label, a.text, a.values)
         elif p.intent.year_or_n:
             n = p.intent.year_or_n
             plan.clarify = f"Did you mean the year {n} or the top {n}?"
@@ -199,8 +198,8 @@ class Resolver(PeriodResolver):
             if len(members) >= 2 and plan.kind in ("figure", "compare", "trend") and not plan.group_by and \
                     re.search(rf"\b(?:the|that|this)\s+{re.escape(fam.text)}\s+(?:campaign|promo|promotion|ad)\b(?!s)",
                               p.text):  # "ctr of the black friday campaign last year" names one of two: ask which
-                plan.kind, plan.choices = "clarify", list(members)
-                plan.clarify = f"Which {fam.dimension} do you mean by '{fam.text}': " + " or ".join(members) + "?"
+                plan.kind = "clarify"
+                _ask_which(plan, fam.dimension, fam.text, members)
                 return
             plan.filters.setdefault(fam.dimension, [])
             plan.filters[fam.dimension] += [v for v in members if v not in plan.filters[fam.dimension]]
@@ -300,6 +299,12 @@ def _name_range(value: str) -> tuple[dt.date, dt.date] | None:
 
 def _overlaps(r: tuple[dt.date, dt.date] | None, period: Any) -> bool:
     return r is not None and r[0] <= period.end and period.start <= r[1]
+
+
+def _ask_which(plan: Plan, what: str, words: str, values: list[str]) -> None:
+    """One clarifying question: which of these values the words mean."""
+    plan.clarify = f"Which {what} do you mean by '{words}': " + " or ".join(values) + "?"
+    plan.choices = list(values)
 
 
 def _implied_brand(plan: Plan) -> None:

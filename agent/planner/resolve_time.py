@@ -205,8 +205,7 @@ class PeriodResolver:
             if spans and spans[0].unit == "todate" and u in ("week", "month", "quarter", "year") \
                     and P.unit_range(u, a)[0] == a and _LAST_UNIT.search(p.text) and not _TO_DATE.search(p.text):
                 ca, cb = P.prev_unit_range(u, a)  # "this quarter vs last quarter": all of last quarter, flagged
-                plan.notes.append(f"{plan.period.label} is not over yet ({(b - a).days + 1} days of data), against "
-                                  f"all of {P.label(ca, cb)}; add 'to date' to compare the same days")
+                plan.notes.append(_not_over(plan.period, P.label(ca, cb)))
         plan.compare_period = self.clip(ca, cb, name, plan, what="the comparison period ")
 
     def _two_periods(self, plan: Plan, p: Parsed, spans: list[TimeSpan]) -> None:
@@ -227,9 +226,7 @@ class PeriodResolver:
         else:  # "this quarter vs last quarter": the period the user named, in full, with a warning
             plan.compare_period = self.period_of(early, plan)
             if partial and shorter and plan.compare_period is not None:
-                days = (plan.period.end - plan.period.start).days + 1
-                plan.notes.append(f"{plan.period.label} is not over yet ({days} days of data), against all of "
-                                  f"{plan.compare_period.label}; add 'to date' to compare the same days")
+                plan.notes.append(_not_over(plan.period, plan.compare_period.label))
 
     def _same_in_other_year(self, plan: Plan, spans: list[TimeSpan]) -> bool:
         """'black friday weekend 2025 vs 2024': the same event (or dates) in the other year."""
@@ -348,3 +345,10 @@ def _without_qualifying_years(spans: list[TimeSpan]) -> list[TimeSpan]:
             continue
         out.append(s)
     return out
+
+
+def _not_over(current: Period, whole: str) -> str:
+    """The note when an unfinished period is compared with the whole of the one the user named."""
+    days = (current.end - current.start).days + 1
+    return (f"{current.label} is not over yet ({days} days of data), against all of {whole}; add 'to date' to "
+            f"compare the same days")

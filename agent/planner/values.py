@@ -44,12 +44,12 @@ if TYPE_CHECKING:
 FOLLOWUP_LEADS = frozenset(["just", "only", "and", "what", "about", "how", "now", "then", "but", "instead", "same",
                             "for", "the", "on", "in", "via", "through", "thru", "please", "pls", "ok", "okay"])
 
-_FEW = 64
+_FEW = 64  # a window's candidate values beyond which the index narrows them
 #: "for each colour of the ...", "all the ...", "both ...": every value the words name, side by side.
 _EACH_OF = re.compile(r"\b(?:each|every|all|both)\b(?:\s+(?:colou?r|size|variant|version|kind|type|flavou?r|style|"
                       r"design|model)s?)?(?:\s+(?:of|the|our))*\s*$")
 #: Words after which a lone name word is a verb: "customers place orders", "we return".
-_SUBJECTS = frozenset(["we", "they", "i", "you", "who", "customer", "people", "user", "buyer", "shopper", "client"])  # a window's candidate values beyond which the index narrows them
+_SUBJECTS = frozenset(["we", "they", "i", "you", "who", "customer", "people", "user", "buyer", "shopper", "client"])
 _CODE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")  # a code mixing letters and digits
 _CODE_CUE = re.compile(r"\b(?:sku|skus|code|item|stock\s*code|stockcode|article|product|part)\s*(?:#|no\.?|number)?\s*"
                        r"(?P<code>[a-z0-9][a-z0-9\-]{1,30})\b")
