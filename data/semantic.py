@@ -68,6 +68,8 @@ class Dimension:
     declared: bool = False  # the shop's own (import mapping), not the built-in vocabulary: its words win
     aliases_sql: tuple[str, ...] = ()  # SELECT alias, value: other names of the values (SKU, other spellings)
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> value, read at bind time
+    groups_sql: dict[str, str] = field(default_factory=dict)  # dimension -> SELECT group, value (a product's subcategory)
+    groups: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # dimension -> group -> values, at bind time
     ids: bool = False  # values are identifiers (customer ids): never read up front, never matched in questions
 
     def column_for(self, source: Source) -> str | None:
@@ -160,7 +162,7 @@ class SemanticLayer:
             name: Dimension(name, d["label"], dict(d.get("columns", {})), tuple(d.get("synonyms", [])),
                             d.get("time_part"), list(d.get("values", [])),
                             aliases_sql=tuple([d["aliases"]] if isinstance(d.get("aliases"), str) else d.get("aliases", [])),
-                            ids=bool(d.get("ids", False)))
+                            ids=bool(d.get("ids", False)), groups_sql=dict(d.get("groups", {})))
             for name, d in raw["dimensions"].items()
         }
         events = [Event(e["name"], e["label"], tuple(e.get("synonyms", [])), dict(e["rule"])) for e in raw["events"]]
@@ -245,6 +247,12 @@ class SemanticLayer:
                     for a, v in query(f"{sql} LIMIT {FULL_VALUES}"):
                         if str(v) in known:
                             d.aliases.setdefault(str(a), str(v))
+            d.groups = {}
+            for dim, sql in d.groups_sql.items() if known else ():
+                if not set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", sql)) - self.tables:
+                    for g, v in query(f"{sql} LIMIT {FULL_VALUES}"):
+                        if g is not None and str(v) in known:
+                            d.groups.setdefault(dim, {}).setdefault(str(g), []).append(str(v))
         return self
 
     # --- lookups ---------------------------------------------------------------------------------------------

@@ -37,6 +37,32 @@ def test_a_brand_or_a_full_name_is_not_asked_back(u: Understander, q: str) -> No
     assert "product" not in p.filters or p.filters["product"] == ["Aurora X2 Wireless Earbuds"], p.filters
 
 
+@pytest.mark.parametrize(("q", "names"), [
+    ("revenue from the cookbook so far this year?", {"The Sourdough Year", "Weeknight Plates: 100 Simple Dinners"}),
+    ("how many copies of the self-help book did we sell in q1", {"Small Habits, Big Life", "The Focus Formula"}),
+    ("sales of the board so far this summer?", {"Harbor Lights Board Game", "Tidewater Inflatable Paddle Board",
+                                                "Harvest Home Bamboo Cutting Board Set"}),
+])
+def test_a_group_named_in_the_singular_is_one_of_its_products(u: Understander, q: str, names: set[str]) -> None:
+    p = u.understand(q)
+    assert p.kind == "clarify", (q, p.kind, p.filters)
+    assert set(p.choices) == names
+
+
+@pytest.mark.parametrize(("q", "dim"), [("revenue of the cookbooks last month", "subcategory"),
+                                        ("the cookbook sales last month", "subcategory"),
+                                        ("the beauty range revenue in may", "category")])
+def test_the_group_itself_or_as_a_modifier_stays_the_group(u: Understander, q: str, dim: str) -> None:
+    p = u.understand(q)
+    assert p.kind != "clarify" and dim in p.filters and "product" not in p.filters, (q, p.kind, p.filters)
+
+
+def test_the_reply_to_a_singular_group_question_picks_the_product(u: Understander) -> None:
+    asked = u.understand("revenue from the cookbook in may")
+    p = u.understand("the sourdough year", asked)
+    assert p.filters.get("product") == ["The Sourdough Year"] and "subcategory" not in p.filters, p.filters
+
+
 def test_one_of_two_campaigns_is_asked_back_and_the_reply_picks_it(u: Understander) -> None:
     planner = u
     first = planner.understand("what was the roas of the black friday campaign in 2025")

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 #: Words that close a reference to one thing: "the linen one", "the breakfast thing".
 HEADS = frozenset(["one", "thing", "product", "item", "model", "version"])
 _MAX_CHOICES = 6
+#: A group's name read as one thing of it: "the self-help book", "the board game".
+_GROUP_HEADS = HEADS | {"book", "game", "set", "kit"}
+_GROUP_DIMS = ("subcategory", "category")
+_GROUP_NOUNS = frozenset(["category", "subcategory", "department", "section", "range", "line", "aisle", "products",
+                          "items", "segment", "group", "family", "collection", "stuff"])
 
 
 def definite_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer: set[str]) -> None:
@@ -63,6 +68,48 @@ def definite_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer
             out.ambiguous.append(Ambiguity(phrase, "product", hits))
             mask.add(toks[i + 1].start, end, "value:product")
             return
+
+
+def group_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer: set[str]) -> None:
+    """'Revenue from the cookbook', 'the board', 'the self-help book': a group (subcategory or category) named in
+    the singular after "the" means one of its products. The products whose names hold the word, else the group's
+    products: one becomes the filter, 2-6 a clarifying question; more, and the group stands as matched."""
+    from shoplens.agent.planner.entities import Ambiguity
+
+    if out.filters.get("product") or out.ambiguous or out.families:
+        return
+    groups = vm.semantic.dimensions["product"].groups if "product" in vm.semantic.dimensions else {}
+    toks = tokenize(text)
+    for i, t in enumerate(toks[:-1]):
+        span = next((sp for sp in mask.spans if sp[0] == toks[i + 1].start), None) if t.norm == "the" else None
+        dim = span[2].split(":", 1)[1] if span and span[2].startswith("value:") else None
+        if dim not in _GROUP_DIMS or len(out.filters.get(dim, [])) != 1:
+            continue
+        group = out.filters[dim][0]
+        k = next((j for j in range(i + 1, len(toks)) if toks[j].start >= span[1]), len(toks))
+        said = [text[x.start:x.end].lower() for x in toks[i + 1:k]]
+        head = k < len(toks) and toks[k].norm in _GROUP_HEADS
+        plural_name = group.lower().split()[-1].endswith("s")
+        if not (head or (plural_name and not said[-1].endswith("s") and said[-1] != group.lower().split()[-1])):
+            continue  # "the cookbooks", "the beauty category": the group itself
+        after = k + int(head)
+        nxt = _masked_as(mask, toks[after].start, toks[after].end) if after < len(toks) else None
+        if nxt not in (None, "time") or after < len(toks) and toks[after].norm in _GROUP_NOUNS:
+            continue  # "the cookbook sales", "the beauty range": the group, as a modifier
+        named = _products(vm, said, None) if not head else []
+        hits = named if 1 <= len(named) <= _MAX_CHOICES else groups.get(dim, {}).get(group, [])[:_MAX_CHOICES + 1]
+        picked = [h for h in hits if h in prefer] or (hits if len(hits) == 1 else [])
+        if not picked and not 2 <= len(hits) <= _MAX_CHOICES:
+            continue
+        out.filters.pop(dim)
+        end = toks[after - 1].end
+        mask.add(toks[i + 1].start, end, "value:product")
+        if picked:
+            out.filters["product"] = picked[:1]
+            out.notes.append(f"'{text[toks[i + 1].start:end]}' read as product '{picked[0]}'")
+        else:
+            out.ambiguous.append(Ambiguity(text[toks[i + 1].start:end], "product", hits))
+        return
 
 
 def _masked_as(mask: Mask, start: int, end: int) -> str | None:
