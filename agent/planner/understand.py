@@ -26,6 +26,7 @@ from shoplens.agent.planner.lexicon import KIND_WORDS, SHOP_WORDS
 from shoplens.agent.planner.missing_dims import missing_dimension
 from shoplens.agent.planner.plan import Plan
 from shoplens.agent.planner.resolve import Resolver
+from shoplens.agent.planner.unknown_words import off_the_data
 from shoplens.data.semantic import Metric, SemanticLayer
 from shoplens.tools.calendar.parse import TimeInfo
 from shoplens.tools.calendar.words import Calendar
@@ -112,7 +113,8 @@ class Understander:
             return plan
         if kind == "clarify":
             return plan  # the question and choices are filled in by the resolver
-        unknown = self._unknown_measure(p, kind) or missing_dimension(p.blank, self.semantic,
+        unknown = off_the_data(p.blank, self._domain_words - _LACKING, kind, bool(ents.metrics or ents.filters)) \
+            or self._unknown_measure(p, kind) or missing_dimension(p.blank, self.semantic,
                                                                       set(self.entities.dim_phrases))
         if unknown:
             plan.kind, plan.reason = "unsupported", unknown
@@ -267,6 +269,7 @@ class Understander:
         return self.resolver.finish(self.build(parsed), parsed)
 
 
+_LACKING = frozenset(["stock", "inventory"])  # shop words the data does not hold (unknown_words counts them)
 _SELLERS = re.compile(r"\b(?:best|top|worst|biggest)[\s\-]?sell(?:ers?|ing\s+(?:items|products|skus))\b")
 _SHARE = re.compile(r"\b(?:share|percent(?:age)?|proportion|fraction|portion|how\s+much\s+of|what\s+part\s+of)\b|%")
 _DURING = re.compile(r"\b(?:during|over|throughout|while|in\s+the\s+days\s+of)\s+(?:the\s+|our\s+)?$")

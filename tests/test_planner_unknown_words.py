@@ -1,0 +1,53 @@
+"""Questions about something the shop's data does not hold are declined by their words (agent/planner/unknown_words.py),
+naming those words, whatever the topic; questions with a stray word or two about what the data has are answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shoplens.agent.planner.understand import Understander
+from shoplens.agent.planner.unknown_words import off_the_data, unknown_words
+
+
+@pytest.fixture(scope="module")
+def u(tool_ctx) -> Understander:
+    return Understander(tool_ctx.semantic, tool_ctx.as_of, dt.date(2023, 1, 1), use_embeddings=False)
+
+
+@pytest.mark.parametrize(("q", "words"), [
+    ("what's our carbon footprint per parcel this year", {"carbon", "footprint"}),
+    ("how many podcast downloads did we get in march", {"podcast", "downloads"}),
+    ("whats the monthly wage bill for the customer service team", {"wage", "bill"}),
+    ("how much state tax do we owe for h1, broken out by state", {"tax", "owe"}),
+    ("how many new facebook page likes did we pick up in may", {"facebook"}),
+])
+def test_a_question_about_something_else_is_declined_naming_its_words(u: Understander, q: str,
+                                                                       words: set[str]) -> None:
+    p = u.understand(q)
+    assert p.kind == "unsupported", (q, p.kind, p.metric, p.filters)
+    assert all(f"'{w}'" in (p.reason or "") for w in words), p.reason
+    assert "what data do you have" in (p.reason or "")
+
+
+@pytest.mark.parametrize("q", [
+    "quick q - revenue by brand last month thx",
+    "hey can u pull avg order value for app customers ytd",
+    "wat % of units sold lst month was grocery",  # typos are not topics
+    "how many copies of the harbor house novel went out in may",  # a value named: one stray word more is allowed
+    "which 5 customers ordered from us most often this year",
+    "what do buyers rave about for the maren stuff since jan",  # reviews keep their own words
+])
+def test_stray_words_around_what_the_data_has_are_answered(u: Understander, q: str) -> None:
+    p = u.understand(q)
+    assert p.kind != "unsupported", (q, p.reason)
+
+
+def test_the_count_skips_stop_words_question_words_and_short_typos() -> None:
+    domain = frozenset(["revenue", "brand"])
+    assert unknown_words("what's the   by    thx for the carbon footprint", domain) == ["carbon", "footprint"]
+    assert unknown_words("lst qrz tax", domain) == ["tax"]  # 'tax' is English; 'lst' and 'qrz' are typos
+    assert off_the_data("carbon footprint", domain, "figure", names_something=False)
+    assert off_the_data("carbon footprint", domain, "figure", names_something=True) is None
+    assert off_the_data("carbon footprint", domain, "why", names_something=False) is None
