@@ -63,6 +63,26 @@ def test_the_reply_to_a_singular_group_question_picks_the_product(u: Understande
     assert p.filters.get("product") == ["The Sourdough Year"] and "subcategory" not in p.filters, p.filters
 
 
+@pytest.mark.parametrize(("q", "names"), [
+    ("how's the zoomer toy doing this quarter", {"Zoomer Foam Dart Blaster", "Zoomer Remote Control Stunt Car"}),
+    ("sales of the crunchwise snack last wk?", {"Crunchwise Dark Chocolate Trail Mix", "Crunchwise Protein Bars (12-Pack)",
+                                                "Crunchwise Sea Salt Almonds 24oz"}),
+    ("how many copies of the harbor house novel went out in may", {"Atlas of Forgotten Places",
+                                                                   "Midnight at the Lighthouse", "The Last Cartographer"}),
+])
+def test_a_brand_and_a_kind_word_is_one_of_the_brands_products(u: Understander, q: str, names: set[str]) -> None:
+    p = u.understand(q)
+    assert p.kind == "clarify", (q, p.kind, p.filters)
+    assert set(p.choices) == names
+
+
+def test_a_brand_with_a_plural_kind_word_is_the_brand_in_that_group(u: Understander) -> None:
+    p = u.understand("sales of the crunchwise snacks last wk")
+    assert p.kind == "figure" and p.filters == {"brand": ["Crunchwise"], "subcategory": ["Snacks"]}, p.filters
+    p = u.understand("what % of beauty revenue was the luna brand in Q2?")
+    assert p.kind == "figure" and p.filters.get("brand") == ["Luna"], (p.kind, p.filters)
+
+
 def test_one_of_two_campaigns_is_asked_back_and_the_reply_picks_it(u: Understander) -> None:
     planner = u
     first = planner.understand("what was the roas of the black friday campaign in 2025")

@@ -23,8 +23,9 @@ _MAX_CHOICES = 6
 #: A group's name read as one thing of it: "the self-help book", "the board game".
 _GROUP_HEADS = HEADS | {"book", "game", "set", "kit"}
 _GROUP_DIMS = ("subcategory", "category")
+_NO_VALUE = type("_NoValue", (), {"tokens": ()})()
 _GROUP_NOUNS = frozenset(["category", "subcategory", "department", "section", "range", "line", "aisle", "products",
-                          "items", "segment", "group", "family", "collection", "stuff"])
+                          "items", "segment", "group", "family", "collection", "stuff", "brand", "label", "maker"])
 
 
 def definite_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer: set[str]) -> None:
@@ -107,6 +108,57 @@ def group_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer: s
         if picked:
             out.filters["product"] = picked[:1]
             out.notes.append(f"'{text[toks[i + 1].start:end]}' read as product '{picked[0]}'")
+        else:
+            out.ambiguous.append(Ambiguity(text[toks[i + 1].start:end], "product", hits))
+        return
+
+
+def brand_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer: set[str]) -> None:
+    """'The zoomer toy', 'the crunchwise snack', 'the harbor house novel', 'the bright owl kids book': a brand and one
+    singular kind word (a group's name or a plain noun) mean one of the brand's products: the brand's products in
+    that group (all of them for a plain noun); one becomes the filter, 2-6 a clarifying question."""
+    from shoplens.agent.planner.entities import Ambiguity
+
+    if out.filters.get("product") or out.ambiguous or out.families or len(out.filters.get("brand", [])) != 1:
+        return
+    groups = vm.semantic.dimensions["product"].groups if "product" in vm.semantic.dimensions else {}
+    brand = out.filters["brand"][0]
+    toks = tokenize(text)
+    for i, t in enumerate(toks[:-2]):
+        if t.norm != "the" or _masked_as(mask, toks[i + 1].start, toks[i + 1].end) != "value:brand":
+            continue
+        k = next((j for j in range(i + 1, len(toks)) if _masked_as(mask, toks[j].start, toks[j].end) != "value:brand"),
+                 len(toks))
+        group, last = None, k
+        for j in range(k, min(k + 3, len(toks))):  # up to two plain words, then perhaps a group's name
+            what = _masked_as(mask, toks[j].start, toks[j].end)
+            if what in ("value:subcategory", "value:category"):
+                dim = what.split(":")[1]
+                group = (dim, next((v for v in out.filters.get(dim, [])
+                                    if toks[j].norm in vm.by_value.get((dim, v), _NO_VALUE).tokens), None))
+                last = j + 1
+                break
+            if what is not None or toks[j].norm in STOPWORDS or toks[j].norm in _GROUP_NOUNS:
+                break
+            last = j + 1
+        said = text[toks[k].start:toks[last - 1].end].lower() if last > k else ""
+        if not said or said.endswith("s") or (group is not None and group[1] is None):
+            continue  # "the zoomer range", "the crunchwise snacks": the brand (in the group), as matched
+        hits = groups.get("brand", {}).get(brand, [])
+        if group is not None:
+            hits = [h for h in hits if h in groups.get(group[0], {}).get(group[1], [])]
+        picked = [h for h in hits if h in prefer] or (hits if len(hits) == 1 else [])
+        if not picked and not 2 <= len(hits) <= _MAX_CHOICES:
+            continue
+        out.filters.pop("brand")
+        if group is not None:
+            out.filters[group[0]] = [v for v in out.filters[group[0]] if v != group[1]]
+            if not out.filters[group[0]]:
+                out.filters.pop(group[0])
+        end = toks[last - 1].end
+        mask.add(toks[i + 1].start, end, "value:product")
+        if picked:
+            out.filters["product"] = picked[:1]
         else:
             out.ambiguous.append(Ambiguity(text[toks[i + 1].start:end], "product", hits))
         return

@@ -22,7 +22,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
 from shoplens.agent.planner import measure_words
-from shoplens.agent.planner.definite import definite_refs, group_refs
+from shoplens.agent.planner.definite import brand_refs, definite_refs, group_refs
 from shoplens.agent.planner.lexicon import (
     CAMPAIGN_WORDS,
     EXTRA_DIM_PHRASES,
@@ -248,6 +248,7 @@ class EntityMatcher:
             out.filters.setdefault(fam.dimension, []).append(next(v for v in fam.values if v in (prefer or ())))
         definite_refs(self.vm, text, mask, out, prefer or set())
         group_refs(self.vm, text, mask, out, prefer or set())
+        brand_refs(self.vm, text, mask, out, prefer or set())
         spans = out.metric_spans
         out.metrics.sort(key=lambda m: spans.get(m, (len(text), 0))[0])  # in order of mention
         return out
