@@ -140,10 +140,20 @@ def test_a_brand_and_a_product_noun_name_its_products(planner: OfflinePlanner) -
 
 @pytest.mark.parametrize("q", ["把Luna Glow Serum的价格改成29.99", "帮我导出所有客户的手机号和收货地址",
                                "今天上证指数收盘多少点？", "去年的净利润是多少", "帮我给所有客户群发优惠券",
-                               "帮我把所有退货订单的状态改成已完成", "把这些订单标记为已发货"])
+                               "帮我把所有退货订单的状态改成已完成", "把这些订单标记为已发货",
+                               "明天杭州会下雨吗", "先把Brand Search Q4 2025这个活动关掉", "用花呗付款的订单有多少",
+                               "仓管老王这周排了几个班次"])
 def test_refusals_in_chinese(planner: OfflinePlanner, q: str) -> None:
     p = planner.plan(q)
     assert p.kind == "unsupported" and is_chinese(p.reason or "")
+
+
+def test_unknown_words_decline_only_when_several_say_nothing_the_data_has(planner: OfflinePlanner) -> None:
+    p = planner.plan("仓管老王这周排了几个班次")  # three words the lexicon does not know, no measure named
+    assert p.kind == "unsupported" and "老王" in (p.reason or ""), p.reason
+    for q, kind in [("上个月人均下了几单", "figure"), ("今年美妆卖得垫底的三款", "top"), ("上半年整体平均几星", "figure")]:
+        p = planner.plan(q)
+        assert p.kind == kind, (q, p.kind, p.reason)
 
 
 # --- answers ------------------------------------------------------------------------------------------------

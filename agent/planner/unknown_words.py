@@ -18,7 +18,7 @@ from importlib import resources
 from shoplens.tools.text import STOPWORDS, everyday_words
 
 #: Kinds whose questions use free words of their own ("what do buyers rave about", "why did ... slip").
-_OWN_WORDS = frozenset(["unsupported", "why", "reviews", "forecast", "anomalies", "describe", "clarify"])
+OWN_WORDS = frozenset(["unsupported", "why", "reviews", "forecast", "anomalies", "describe", "clarify"])
 
 
 @functools.cache
@@ -42,7 +42,7 @@ def unknown_words(blank: str, domain: frozenset[str]) -> list[str]:
 
 def off_the_data(blank: str, domain: frozenset[str], kind: str, names_something: bool) -> str | None:
     """The reason to decline a question of ``kind`` about something the data does not hold, or None."""
-    if kind in _OWN_WORDS:
+    if kind in OWN_WORDS:
         return None
     words = list(dict.fromkeys(unknown_words(blank, domain)))
     if len(words) < (3 if names_something else 2):

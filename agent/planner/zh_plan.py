@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from shoplens.agent.planner.plan import Plan
+from shoplens.agent.planner.unknown_words import OWN_WORDS as _OWN_WORDS
 from shoplens.agent.planner.zh_translate import to_english
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ def understand_zh(understander: Understander, question: str, last: Plan | None =
     english = f" {re.sub(r'[^a-z0-9%.]+', ' ', tr.english.lower())} "
     if any(f" {w}" in english for w in _WRITE_WORDS):
         return _refuse(question, "我只能读取店铺数据来回答问题，不能修改、删除或导出数据（包括客户的个人信息）。")
+    if " payment method " in english:
+        return _refuse(question, "店铺数据里没有支付方式（微信支付、支付宝、花呗、信用卡等）的记录，所以没法按支付方式统计。")
     if any(f" {w} " in english for w in _OFF_TOPIC):
         return _refuse(question, "这不是店铺数据里的问题：我只能回答关于销售、商品、客户、评价和营销的问题。")
     if not tr.english.strip(" ?.!,:;()"):
@@ -39,6 +42,11 @@ def understand_zh(understander: Understander, question: str, last: Plan | None =
         return _refuse(question, f"店铺数据里没有“{unknown_measures[0]}”这个指标。可以问的指标有：销售额、订单数、客单价、"
                                  "退货率、毛利、新客数、广告花费、投入产出比（ROAS）、点击率、加购率、平均评分等"
                                  "（问“可以问哪些指标”看全部）。")
+    strange = list(dict.fromkeys(w for w in tr.unknown if len(w) >= 2))
+    named = not any(n.startswith("no metric named") for n in plan.notes)
+    if len(strange) >= (3 if named else 2) and plan.kind not in _OWN_WORDS:  # as unknown_words.py: about something the data lacks
+        return _refuse(question, f"店铺数据里没有关于“{'”“'.join(strange[:4])}”的信息，所以没法回答。"
+                                 "可以问“你有哪些数据”看看能问什么。")
     if tr.unknown and plan.kind not in ("unsupported", "clarify"):
         plan.notes.append(f"没有用到的词：{'、'.join(dict.fromkeys(tr.unknown))}")
     return plan
