@@ -142,6 +142,10 @@ def test_customers_spend_is_revenue_and_ad_spend_stays(u: Understander) -> None:
 def test_bad_reviews_are_counted_by_their_stars(u: Understander) -> None:
     p = u.understand("how many bad reviews did we get in may")
     assert p.metric == "review_count" and sorted(p.filters.get("rating", [])) == ["1", "2"], (p.metric, p.filters)
+    p = u.understand("which brands got the most bad reviews in q1")  # ranked by the count of 1-2 star reviews
+    assert p.kind == "top" and p.metric == "review_count" and sorted(p.filters["rating"]) == ["1", "2"], p
+    p = u.understand("show me the most negative reviews of the aurora x2")  # the reviews themselves, to read
+    assert p.kind == "reviews" and "rating" not in p.filters, (p.kind, p.filters)
 
 
 def test_a_city_two_places_share_asks_back_even_as_a_follow_up(u: Understander) -> None:

@@ -371,10 +371,12 @@ def fix_status_words(text: str) -> str:
 _SAME_LAST_YEAR = re.compile(r"(?:(?:and|what\s+about|how\s+about|ok|now)\s+)*(?:for\s+|in\s+)?(?:the\s+)?same\s+"
                              r"(?:period|time|days|dates|stretch|window)\s+(?:of\s+|in\s+)?(?:last|previous|the\s+previous|"
                              r"prior)\s+year\s*\??\s*")
-_STAR_COUNT = re.compile(r"\b(how\s+many|number\s+of|count\s+of|no\.?\s+of|#\s*of|total)\s+(?:(negative|bad|poor|"
+_STAR_COUNT = re.compile(r"\b(how\s+many|number\s+of|count\s+of|no\.?\s+of|#\s*of|total|(?:the\s+)?(?:most|fewest|least)|more|"
+                         r"fewer)\s+(?:(negative|bad|poor|"
                          r"critical|angry|low)|(positive|good|great|glowing|happy))(?:[\s\-]+rated)?\s+(reviews?)\b")
 
 
+_READ = re.compile(r"\b(?:show|read|see|list|pull|quote|give|find)\b")
 _STAR_SPLIT = re.compile(r"\b(?:star|stars|rating|ratings)[\s\-](?:breakdown|distribution|split|mix|spread)\b")
 
 
@@ -382,7 +384,12 @@ def star_counts(text: str) -> str:
     """'how many negative reviews': counted by the stars people gave (1-2 stars; positive: 4-5), which every
     shop has, rather than by a sentiment score the warehouse may not hold. The answer names the stars."""
     text = _STAR_SPLIT.sub("review count by star rating", text)  # "star breakdown for the x2"
-    return _STAR_COUNT.sub(lambda m: f"{m.group(1)} {'1-2' if m.group(2) else '4-5'} star {m.group(4)}", text)
+    def stars(m: re.Match[str]) -> str:
+        if m.group(1).removeprefix("the ")[0] in "mfl" and _READ.search(text[:m.start()]):
+            return m.group(0)  # "show me the most negative reviews": the reviews themselves, to read
+        return f"{m.group(1)} {'1-2' if m.group(2) else '4-5'} star {m.group(4)}"
+
+    return _STAR_COUNT.sub(stars, text)
 
 
 def expand_shorthand(text: str) -> str:
