@@ -182,6 +182,37 @@ def test_busiest_weekday_is_a_weekday_ranking_not_a_forecast(shop) -> None:
     assert a.facts.get("dimension") == "weekday" or "weekday" in a.answer.lower()
 
 
+def test_a_wholesalers_words_shifted_went_out_accounts(shop) -> None:
+    a = ask(shop, "which 3 items shifted the most units in 2011")
+    assert a.facts["kind"] == "top" and a.facts["metric"] == "units" and len(a.facts["rows"]) == 3, a.answer
+    assert ask(shop, "how many french accounts bought from us in 2011").facts["metric"] == "customers"
+    assert ask(shop, "whats the avg order val for 2011").facts["metric"] == "aov"
+
+
+def test_the_slowest_month_is_named_with_its_figure(shop) -> None:
+    a = ask(shop, "slowest month for sales in h1 2011")
+    low = min((v for _, v in a.facts["series"] if v is not None))
+    assert a.facts["rows"][0][1] == low and a.answer.startswith("**Lowest month by revenue**"), a.answer
+    a = ask(shop, "top 3 months for units shifted in 2011")
+    assert len(a.facts["rows"]) == 3 and a.facts["rows"][0][1] >= a.facts["rows"][2][1], a.answer
+
+
+def test_a_month_to_date_runs_from_that_month_to_the_end_of_the_data(shop) -> None:
+    a = ask(shop, "gb refunds month by month, jan to date")
+    assert a.facts["period"]["start"] == "2011-01-01" and a.facts["period"]["end"] > "2011-11-30", a.facts["period"]
+
+
+def test_spend_is_what_customers_spend_in_a_shop_without_marketing_data(shop) -> None:
+    assert ask(shop, "france spend in h2 2011").facts["metric"] == "revenue"
+
+
+def test_reviews_and_price_changes_are_declined_in_a_shop_without_reviews(shop) -> None:
+    a = ask(shop, "what are people saying about the regency cakestand in their reviews")
+    assert a.facts["kind"] == "unsupported" and "no reviews" in a.answer, a.answer
+    a = ask(shop, "put the price of every lunch bag up by 10%")
+    assert a.facts["kind"] == "unsupported" and "change prices" in a.answer, a.answer
+
+
 # --- the evaluation set ------------------------------------------------------------------------------------------
 def test_the_retail_set_has_both_splits_and_its_tuned_sql_runs_on_the_raw_files(shop) -> None:
     from shoplens.agent.evaluation import eval_sets, load_set

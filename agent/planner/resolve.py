@@ -54,8 +54,9 @@ class Resolver(PeriodResolver):
                 _SUBJECT_CUSTOMERS.match(p.blank[span[1]:])  # "customers from which channel have the best AOV"
                 or (nxt := ents.metric_spans.get(names[1])) and 0 <= nxt[0] - span[1] <= 2):  # "customers spend ..."
             names = names[1:]
-        if names[0] == "ad_spend" and "revenue" in self.sem.metrics and _CUSTOMER_SPEND.search(p.text) and \
-                not _AD_WORDS.search(p.text):  # "top 10 customers by spend": what customers spend is revenue
+        if names[0] == "ad_spend" and "revenue" in self.sem.metrics and not _AD_WORDS.search(p.text) and (
+                _CUSTOMER_SPEND.search(p.text) or "ad_spend" not in self.sem.metrics and re.search(r"\bspen[dt]", p.text)):
+            # "top 10 customers by spend", or a shop without marketing data: what customers spend is revenue
             names[0] = "revenue"
             p.ents.notes.append("customers' spend read as revenue")
         if names[0] == "revenue" and "gross_revenue" in self.sem.metrics and _BEFORE_REFUNDS.search(p.text):

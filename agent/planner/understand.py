@@ -113,6 +113,11 @@ class Understander:
             return plan
         if kind == "clarify":
             return plan  # the question and choices are filled in by the resolver
+        if kind == "reviews" and self.semantic.tables and "reviews" not in self.semantic.tables:
+            plan.kind = "unsupported"
+            plan.reason = ("This shop's data has no reviews (none were imported), so I can't say what customers write. "
+                           "Add a reviews source to the import mapping to ask about them (docs/import.md)")
+            return plan
         unknown = off_the_data(p.blank, self._domain_words - _LACKING, kind, bool(ents.metrics or ents.filters)) \
             or self._unknown_measure(p, kind) or missing_dimension(p.blank, self.semantic,
                                                                       set(self.entities.dim_phrases))

@@ -287,6 +287,15 @@ def top_periods(facts: TrendFacts) -> str:
     return "\n".join([text, *lines])
 
 
+def top_period(facts: TrendFacts) -> str:
+    """'**Lowest month by revenue**, H1 2011: **Feb 2011**, $42.2K.' (the one best or worst bucket of a series)."""
+    grain = facts.get("grain") or "month"
+    label, value = (facts.get("rows") or [])[0]
+    side = "Lowest" if facts.get("order") == "asc" else "Highest"
+    what = headline(facts, f"{side} {grain} by {_lower(facts['label'])}")
+    return f"{what}: **{format_date(label, grain)}**, {fv(value, facts['unit'])}."
+
+
 def trend(facts: TrendFacts) -> str:
     unit = facts["unit"]
     grain = facts.get("grain") or "month"

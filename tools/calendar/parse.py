@@ -114,7 +114,7 @@ class TimeParser(PointGrammar):
              self._h_range),
             (rf"{B}(?P<w>since|after|starting(?:\s+(?:from|in|on|with))?|beginning(?:\s+(?:in|on|with))?|from)\s+(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+|end\s+of\s+)?(?P<p>{P}|last\s+{MON}|last\s+{UNIT}|(?:this|the)\s+{UNIT})(?P<tail>\s+(?:to\s+(?:today|now|date|the\s+present)|onwards?|on\b|and\s+(?:later|after)))?{E}",
              self._h_since),
-            (rf"{B}(?P<p>{P}),?\s+(?P<tail>onwards?|forwards?|and\s+(?:later|after|beyond)|on(?=\s*(?:[,.?!;]|$))){E}",
+            (rf"{B}(?P<p>{P}),?\s+(?P<tail>onwards?|forwards?|and\s+(?:later|after|beyond)|on(?=\s*(?:[,.?!;]|$))|to\s+date|(?:to|till|until)\s+now){E}",
              self._h_onwards),
             (rf"{B}(?P<w>until|till|(?<!run\s)(?<!run-)up\s+to|up\s+until|through|thru|before|prior\s+to)\s+(?:the\s+)?(?:end\s+of\s+)?(?P<p>{P}){E}",
              self._h_until),
@@ -213,7 +213,7 @@ class TimeParser(PointGrammar):
         return TimeSpan(start, self.as_of, "range", (0, 0), name=name, bare=span.bare)
 
     def _h_onwards(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
-        """"2024 onwards", "march 2025 and later": from the start of that period to the end of the data."""
+        """"2024 onwards", "march 2025 and later", "jan to date": from the start of that period to the end of the data."""
         span = self.point(m.group("p"))
         if span is None or span.start > self.as_of:
             return False
