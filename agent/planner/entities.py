@@ -119,7 +119,7 @@ class EntityMatcher:
         self._gb = [re.compile(rf"\b{GB_PREFIX}\s+(?:the\s+|our\s+|their\s+|different\s+|all\s+|individual\s+|"
                                rf"each\s+|various\s+|every\s+)?(?:[a-z]+'s?\s+|[a-z]+s'\s+|email\s+|search\s+|"
                                rf"social\s+|display\s+|affiliate\s+)?(?P<d>{alt})(?![a-z0-9])"),
-                    re.compile(rf"\b{RANK_PREFIX}(?:[a-z&'\-]+\s+){{0,2}}?(?P<d>{alt})(?![a-z0-9])"),
+                    re.compile(rf"\b{RANK_PREFIX}(?:[a-z&'\-%]+\s+){{0,2}}?(?P<d>{alt})(?![a-z0-9])"),
                     re.compile(rf"\b(?:which|what)\s+(?:{NUM}\s+)?(?:[a-z'\-]+\s+)?(?P<d>{alt})(?![a-z0-9])"),
                     re.compile(rf"(?<![a-z0-9])(?P<d>{alt})\s+(?:breakdown|split|mix|ranking|rankings|comparison|"
                                rf"performance|share|leaderboard|league\s+table|by\s+revenue)\b"),

@@ -38,7 +38,7 @@ WEAK_METRICS = [
     (r"\b(?:best|worst|highest|lowest|top|poorly|poorest|badly)[\s\-]rated\b|\brated\s+(?:best|worst|highest|"
      r"lowest)\b", "avg_rating", "ranked by average rating"),
     (r"\bmost\s+reviewed\b|\bmost\s+reviews\b", "review_count", None),
-    (r"\bmost\s+profitable\b|\bleast\s+profitable\b|\bprofitability\b", "gross_margin",
+    (r"\b(?:most|least|more|less)\s+profitable\b|\bprofitability\b", "gross_margin",
      "profitability read as gross margin"),
     (r"\bmost\s+(?:visited|viewed)\b", "sessions", None),
     (r"\bmost\s+(?:returned|refunded)\b|\bmost\s+returns\b", "return_rate", None),

@@ -48,6 +48,9 @@ class Resolver(PeriodResolver):
     def metrics(self, p: Parsed, kind: str) -> tuple[str | None, list[str]]:
         ents = p.ents
         names = list(ents.metrics) or ([ents.weak_metric] if ents.weak_metric else [])
+        if not names and {"campaign", "campaign_channel"} & set(ents.group_by) and "ad_spend" in self.sem.metrics \
+                and re.search(r"\bspen[dt]\b", p.text):
+            return "ad_spend", []  # "which 3 campaigns spent the most": what the campaigns cost
         if not names:
             return None, []
         if len(names) > 1 and names[0] == "customers" and (span := ents.metric_spans.get("customers")) and (
