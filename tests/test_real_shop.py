@@ -213,6 +213,21 @@ def test_reviews_and_price_changes_are_declined_in_a_shop_without_reviews(shop) 
     assert a.facts["kind"] == "unsupported" and "change prices" in a.answer, a.answer
 
 
+def test_peoples_names_and_customers_ranked_by_how_often_they_order(shop) -> None:
+    und = shop[0].planner.understander if hasattr(shop[0], "planner") else None
+    from shoplens.agent.planner.understand import Understander
+
+    ctx = shop[0].ctx
+    und = und or Understander(ctx.semantic, ctx.as_of, ctx.data_start, use_embeddings=False)
+    p = und.understand("dutch vs belgian aov in 2011")
+    assert sorted(p.filters.get("country", [])) == ["Belgium", "Netherlands"], p.filters
+    assert und.understand("what are the irish buying most of in 2011? top 5").filters.get("country") == ["EIRE"]
+    p = und.understand("which 5 customers ordered from us most often in 2011")
+    assert (p.kind, p.metric, p.group_by, p.top_n) == ("top", "orders", ["customer"], 5), p
+    p = und.understand("3 customers with the biggest refunds in 2011")
+    assert (p.kind, p.metric, p.group_by) == ("top", "refunds", ["customer"]), p
+
+
 # --- the evaluation set ------------------------------------------------------------------------------------------
 def test_the_retail_set_has_both_splits_and_its_tuned_sql_runs_on_the_raw_files(shop) -> None:
     from shoplens.agent.evaluation import eval_sets, load_set

@@ -148,6 +148,13 @@ def test_refusals_in_chinese(planner: OfflinePlanner, q: str) -> None:
     assert p.kind == "unsupported" and is_chinese(p.reason or "")
 
 
+def test_which_one_ranks_one(planner: OfflinePlanner) -> None:
+    p = planner.plan("上个月哪个商品差评最多")
+    assert (p.kind, p.metric, p.top_n, p.group_by) == ("top", "review_count", 1, ["product"]), p
+    p = planner.plan("去年哪个品牌评分最差")
+    assert (p.kind, p.metric, p.order, p.group_by) == ("top", "avg_rating", "asc", ["brand"]), p
+
+
 def test_unknown_words_decline_only_when_several_say_nothing_the_data_has(planner: OfflinePlanner) -> None:
     p = planner.plan("仓管老王这周排了几个班次")  # three words the lexicon does not know, no measure named
     assert p.kind == "unsupported" and "老王" in (p.reason or ""), p.reason

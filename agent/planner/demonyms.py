@@ -19,6 +19,9 @@ from shoplens.data.semantic import SemanticLayer
 from shoplens.tools.text import STOPWORDS, Mask, Token, tokenize
 
 _COUNTRY_WORDS = ("country", "countries")
+#: Verbs after "the <adjective>" that make it the people: "what are the irish buying", "the dutch spent more".
+_PEOPLE_VERBS = frozenset(["buy", "bought", "order", "ordered", "spend", "spent", "do", "did", "like", "want", "pay",
+                           "paid", "return", "returned"])
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,12 @@ class CountryWords:
             if j < len(toks) and all(_joined(text, toks[k - 1], toks[k]) for k in range(i + n, j + 1)) \
                     and (words[j] in self.context or toks[j].norm in self.context):
                 return n, self.adjectives[key]
+            if i > 0 and words[i - 1] == "the" and (j >= len(toks) or words[j] in STOPWORDS or words[j] in _PEOPLE_VERBS
+                                                    or words[j].endswith("ing")):
+                return n, self.adjectives[key]  # "what are the irish buying", "how did the dutch do"
+            if j + 1 < len(toks) and words[j] in ("vs", "versus", "and", "or", "&") and \
+                    self._at(text, toks, words, j + 1, mask) is not None:
+                return n, self.adjectives[key]  # "dutch vs belgian aov": the second one carries the word
         return None
 
 

@@ -257,7 +257,7 @@ class EntityMatcher:
         if "customer" in self.semantic.dimensions and "customer" not in out.group_by:
             m = RANKED_CUSTOMERS.search(mask.blank(text))  # "our 3 biggest customers": customers ranked, not counted
             if m:
-                group = next(g for g in ("d", "d2", "d3") if m.group(g))
+                group = next(g for g in ("d", "d2", "d3", "d4") if m.group(g))
                 out.group_by.append("customer")
                 out.group_words["customer"] = m.group(group)
                 out.group_how["customer"] = "rank"

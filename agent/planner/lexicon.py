@@ -127,5 +127,7 @@ RANKED_CUSTOMERS = re.compile(
     r"(?P<d>customers|clients|buyers|accounts|spenders)\b"
     r"|\b(?:which|what)\s+(?:\d{1,3}\s+)?(?P<d2>customers|clients|buyers|accounts)\s+(?:spent|spend|bought|buy|ordered|"
     r"order|paid|pay)\b"
-    r"|\b(?P<d3>customers|clients|buyers)\s+(?:who|that)\s+(?:spent|spend|bought|ordered|paid)\s+(?:the\s+)?most\b")
+    r"|\b(?P<d3>customers|clients|buyers)\s+(?:who|that)\s+(?:spent|spend|bought|ordered|paid)\s+(?:the\s+)?most\b"
+    r"|\b(?:\d{1,3}|two|three|four|five|ten)\s+(?P<d4>customers|clients|buyers|accounts)\s+(?:with|having|that\s+had|"
+    r"who\s+had)\s+the\s+(?:biggest|largest|most|highest|smallest|fewest|lowest)\b")
 
