@@ -68,7 +68,7 @@ class Dimension:
     declared: bool = False  # the shop's own (import mapping), not the built-in vocabulary: its words win
     aliases_sql: tuple[str, ...] = ()  # SELECT alias, value: other names of the values (SKU, other spellings)
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> value, read at bind time
-    groups_sql: dict[str, str] = field(default_factory=dict)  # dimension -> SELECT group, value (a product's subcategory)
+    groups_sql: dict[str, Any] = field(default_factory=dict)  # sql: SELECT value, group... ; dims: the groups' dimensions
     groups: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # dimension -> group -> values, at bind time
     ids: bool = False  # values are identifiers (customer ids): never read up front, never matched in questions
 
@@ -243,16 +243,20 @@ class SemanticLayer:
             d.aliases = {}
             known = set(d.values)
             for sql in d.aliases_sql if known else ():
-                if not set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", sql)) - self.tables:  # its tables exist here
+                if _tables_exist(sql, self.tables):
                     for a, v in query(f"{sql} LIMIT {FULL_VALUES}"):
                         if str(v) in known:
                             d.aliases.setdefault(str(a), str(v))
             d.groups = {}
-            for dim, sql in d.groups_sql.items() if known else ():
-                if not set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", sql)) - self.tables:
-                    for g, v in query(f"{sql} LIMIT {FULL_VALUES}"):
-                        if g is not None and str(v) in known:
-                            d.groups.setdefault(dim, {}).setdefault(str(g), []).append(str(v))
+            sql, dims = d.groups_sql.get("sql"), list(d.groups_sql.get("dims", []))
+            if known and sql and _tables_exist(sql, self.tables):  # one scan: a product's subcategory, category ...
+                for row in query(f"{sql} LIMIT {FULL_VALUES}"):
+                    if str(row[0]) in known:
+                        for dim, g in zip(dims, row[1:], strict=False):
+                            if g is not None:
+                                d.groups.setdefault(dim, {}).setdefault(str(g), []).append(str(row[0]))
+                for members in (m for by in d.groups.values() for m in by.values()):
+                    members.sort()  # the same order whatever the scan's
         return self
 
     # --- lookups ---------------------------------------------------------------------------------------------
@@ -389,6 +393,11 @@ class SemanticLayer:
 
 def _key(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def _tables_exist(sql: str, tables: set[str]) -> bool:
+    """Every table a declared query reads is in this warehouse."""
+    return not set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", sql)) - tables
 
 
 def _join_table(join_sql: str) -> str:

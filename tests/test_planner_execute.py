@@ -384,3 +384,15 @@ def test_compare_per_day_divides_each_period_by_its_own_days(executor: Executor,
     assert facts["value"] == pytest.approx(may_total / 31)
     assert facts["previous_value"] == pytest.approx(apr_total / 30)
     assert "Average daily" in answer.answer
+
+
+def test_the_one_best_or_worst_period_is_named_and_no_whole_bucket_falls_back_to_the_series(executor: Executor,
+                                                                                              tool_ctx) -> None:  # noqa: ANN001
+    plan = Plan(kind="top", metric="orders", grain="month", order="asc", top_n=1, period=Y2025, question="slowest month")
+    _, answer, facts = run(executor, plan)
+    low = min(v for _, v in facts["series"] if v is not None)
+    assert facts["rows"][0][1] == low and answer.answer.startswith("**Lowest month by orders**"), answer.answer
+    part = Period(D(2026, 6, 3), D(2026, 6, 12), "3 - 12 Jun 2026")  # both weeks only partly inside
+    plan = Plan(kind="top", metric="orders", grain="week", order="desc", top_n=1, period=part, question="best week")
+    _, answer, facts = run(executor, plan)
+    assert "Top 0" not in answer.answer and "Weekly orders" in answer.answer, answer.answer

@@ -76,6 +76,13 @@ def test_a_brand_and_a_kind_word_is_one_of_the_brands_products(u: Understander, 
     assert set(p.choices) == names
 
 
+@pytest.mark.parametrize("q", ["how was the luna performance last month", "show the luna trend by month",
+                               "how did the luna launch go", "the zoomer toy sales in may"])
+def test_a_brand_before_a_word_about_the_answer_stays_the_brand(u: Understander, q: str) -> None:
+    p = u.understand(q)
+    assert p.kind != "clarify" and "product" not in p.filters, (q, p.kind, p.filters)
+
+
 def test_a_brand_with_a_plural_kind_word_is_the_brand_in_that_group(u: Understander) -> None:
     p = u.understand("sales of the crunchwise snacks last wk")
     assert p.kind == "figure" and p.filters == {"brand": ["Crunchwise"], "subcategory": ["Snacks"]}, p.filters
@@ -144,8 +151,9 @@ def test_bad_reviews_are_counted_by_their_stars(u: Understander) -> None:
     assert p.metric == "review_count" and sorted(p.filters.get("rating", [])) == ["1", "2"], (p.metric, p.filters)
     p = u.understand("which brands got the most bad reviews in q1")  # ranked by the count of 1-2 star reviews
     assert p.kind == "top" and p.metric == "review_count" and sorted(p.filters["rating"]) == ["1", "2"], p
-    p = u.understand("show me the most negative reviews of the aurora x2")  # the reviews themselves, to read
-    assert p.kind == "reviews" and "rating" not in p.filters, (p.kind, p.filters)
+    for q in ("show me the most negative reviews of the aurora x2", "summarize the most negative reviews for the x2"):
+        p = u.understand(q)  # the reviews themselves, to read
+        assert p.kind == "reviews" and "rating" not in p.filters, (q, p.kind, p.filters)
 
 
 def test_a_city_two_places_share_asks_back_even_as_a_follow_up(u: Understander) -> None:

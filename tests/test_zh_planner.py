@@ -158,7 +158,8 @@ def test_which_one_ranks_one(planner: OfflinePlanner) -> None:
 def test_unknown_words_decline_only_when_several_say_nothing_the_data_has(planner: OfflinePlanner) -> None:
     p = planner.plan("仓管老王这周排了几个班次")  # three words the lexicon does not know, no measure named
     assert p.kind == "unsupported" and "老王" in (p.reason or ""), p.reason
-    for q, kind in [("上个月人均下了几单", "figure"), ("今年美妆卖得垫底的三款", "top"), ("上半年整体平均几星", "figure")]:
+    for q, kind in [("上个月人均下了几单", "figure"), ("今年美妆卖得垫底的三款", "top"), ("上半年整体平均几星", "figure"),
+                    ("我想知道哪个品牌最赚钱", "top"), ("能不能告诉我复购的客户占比大概是多少", "figure")]:
         p = planner.plan(q)
         assert p.kind == kind, (q, p.kind, p.reason)
 

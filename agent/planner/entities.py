@@ -22,7 +22,8 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.fuzz import ratio
 
 from shoplens.agent.planner import measure_words
-from shoplens.agent.planner.definite import brand_refs, definite_refs, group_refs
+from shoplens.agent.planner.definite import definite_refs
+from shoplens.agent.planner.group_refs import brand_refs, group_refs
 from shoplens.agent.planner.lexicon import (
     CAMPAIGN_WORDS,
     EXTRA_DIM_PHRASES,

@@ -222,14 +222,15 @@ class Executor(InsightKinds):
             facts["dimension_label"] = self._dim_label(dims[0])
         if plan.also and not dims:  # "revenue vs ad spend by month": the second measure is summarised too
             facts["also"] = facts_mod.also_series(held["df"], [m for m in plan.also if m != metric], self.sem)
-        if plan.kind == "top" and not dims and facts.get("series"):
+        ranked = facts_mod.ranked_buckets(facts["series"], period, grain, plan.order, plan.top_n or 1) \
+            if plan.kind == "top" and not dims and facts.get("series") else []
+        if ranked:
             # "which 3 days had the most orders": the N best (or worst) periods, ranked; "the slowest month": the one,
             # then the series it stands out in
-            facts["rows"] = facts_mod.ranked_buckets(facts["series"], period, grain, plan.order, plan.top_n or 1)
-            facts.update(top_n=plan.top_n, order=plan.order)
-            one = (plan.top_n or 1) == 1 and facts["rows"]
+            facts.update(rows=ranked, top_n=plan.top_n, order=plan.order)
+            one = (plan.top_n or 1) == 1
             yield TextDelta(wording.top_period(facts) + "\n\n" + wording.trend(facts) if one else wording.top_periods(facts))
-        else:
+        else:  # not a ranking, or no whole bucket inside the period: the series as it is
             yield TextDelta(wording.trend(facts))
         yield from self._emit(out)
         if facts.get("series") or facts.get("series_by"):

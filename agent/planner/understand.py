@@ -118,7 +118,7 @@ class Understander:
             plan.reason = ("This shop's data has no reviews (none were imported), so I can't say what customers write. "
                            "Add a reviews source to the import mapping to ask about them (docs/import.md)")
             return plan
-        unknown = off_the_data(p.blank, self._domain_words - _LACKING, kind, bool(ents.metrics or ents.filters)) \
+        unknown = off_the_data(p.blank, self._known_words, kind, bool(ents.metrics or ents.filters or ents.group_by)) \
             or self._unknown_measure(p, kind) or missing_dimension(p.blank, self.semantic,
                                                                       set(self.entities.dim_phrases))
         if unknown:
@@ -231,6 +231,10 @@ class Understander:
         if len(content) < 2 or any(w in domain or w.rstrip("s") in domain for w in content):
             return False
         return decide_kind(p, self.use_embeddings)[0] in ("figure", "unsupported")  # not "the lay of the land"
+
+    @cached_property
+    def _known_words(self) -> frozenset[str]:
+        return self._domain_words - _LACKING
 
     @cached_property
     def _domain_words(self) -> frozenset[str]:
@@ -381,7 +385,7 @@ _STAR_COUNT = re.compile(r"\b(how\s+many|number\s+of|count\s+of|no\.?\s+of|#\s*o
                          r"critical|angry|low)|(positive|good|great|glowing|happy))(?:[\s\-]+rated)?\s+(reviews?)\b")
 
 
-_READ = re.compile(r"\b(?:show|read|see|list|pull|quote|give|find)\b")
+_RANKS = re.compile(r"\b(?:which|who|rank|ranked|ranking|top)\b")  # "which products had the most bad reviews"
 _STAR_SPLIT = re.compile(r"\b(?:star|stars|rating|ratings)[\s\-](?:breakdown|distribution|split|mix|spread)\b")
 
 
@@ -390,8 +394,8 @@ def star_counts(text: str) -> str:
     shop has, rather than by a sentiment score the warehouse may not hold. The answer names the stars."""
     text = _STAR_SPLIT.sub("review count by star rating", text)  # "star breakdown for the x2"
     def stars(m: re.Match[str]) -> str:
-        if m.group(1).removeprefix("the ")[0] in "mfl" and _READ.search(text[:m.start()]):
-            return m.group(0)  # "show me the most negative reviews": the reviews themselves, to read
+        if m.group(1).removeprefix("the ")[0] in "mfl" and not _RANKS.search(text[:m.start()]):
+            return m.group(0)  # "show me / summarize the most negative reviews": the reviews themselves, to read
         return f"{m.group(1)} {'1-2' if m.group(2) else '4-5'} star {m.group(4)}"
 
     return _STAR_COUNT.sub(stars, text)

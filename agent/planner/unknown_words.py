@@ -40,12 +40,29 @@ def unknown_words(blank: str, domain: frozenset[str]) -> list[str]:
     return out
 
 
+def words_needed(names_something: bool) -> int:
+    """How many unknown words decline a question: three when it also names a measure, value or split, else two."""
+    return 3 if names_something else 2
+
+
+def without_lead_in(blank: str) -> str:
+    """'for the investor meeting tomorrow, what was q2 revenue': a clause before a comma, colon or dash that the
+    question goes on from is context, not what is asked; the rest of the question is what counts."""
+    parts = re.split(r"\s*(?:[,;:]|\s-\s)\s*", blank)
+    asked = next((i for i, part in enumerate(parts) if i and _QUESTION.match(part)), None)
+    return " ".join(parts[asked:]) if asked is not None else blank
+
+
+_QUESTION = re.compile(r"\s*(?:what|which|who|how|when|where|why|is|are|was|were|did|do|does|can|could|show|give|"
+                       r"list|tell)\b")
+
+
 def off_the_data(blank: str, domain: frozenset[str], kind: str, names_something: bool) -> str | None:
     """The reason to decline a question of ``kind`` about something the data does not hold, or None."""
     if kind in OWN_WORDS:
         return None
-    words = list(dict.fromkeys(unknown_words(blank, domain)))
-    if len(words) < (3 if names_something else 2):
+    words = list(dict.fromkeys(unknown_words(without_lead_in(blank), domain)))
+    if len(words) < words_needed(names_something):
         return None
     said = ", ".join(f"'{w}'" for w in words[:4])
     return f"The shop's data has nothing on {said}, so I can't answer that. Ask 'what data do you have?' to see what it holds"

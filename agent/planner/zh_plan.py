@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from shoplens.agent.planner.plan import Plan
-from shoplens.agent.planner.unknown_words import OWN_WORDS as _OWN_WORDS
+from shoplens.agent.planner.unknown_words import OWN_WORDS, words_needed
 from shoplens.agent.planner.zh_translate import to_english
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ def understand_zh(understander: Understander, question: str, last: Plan | None =
                                  "退货率、毛利、新客数、广告花费、投入产出比（ROAS）、点击率、加购率、平均评分等"
                                  "（问“可以问哪些指标”看全部）。")
     strange = list(dict.fromkeys(w for w in tr.unknown if len(w) >= 2))
-    named = not any(n.startswith("no metric named") for n in plan.notes)
-    if len(strange) >= (3 if named else 2) and plan.kind not in _OWN_WORDS:  # as unknown_words.py: about something the data lacks
+    named = bool(plan.filters or plan.group_by) or not any(n.startswith("no metric named") for n in plan.notes)
+    if len(strange) >= words_needed(named) and plan.kind not in OWN_WORDS:  # as unknown_words.py: about something the data lacks
         return _refuse(question, f"店铺数据里没有关于“{'”“'.join(strange[:4])}”的信息，所以没法回答。"
                                  "可以问“你有哪些数据”看看能问什么。")
     if tr.unknown and plan.kind not in ("unsupported", "clarify"):

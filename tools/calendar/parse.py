@@ -215,8 +215,8 @@ class TimeParser(PointGrammar):
     def _h_onwards(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
         """"2024 onwards", "march 2025 and later", "jan to date": from the start of that period to the end of the data."""
         span = self.point(m.group("p"))
-        if span is None or span.start > self.as_of:
-            return False
+        if span is None or span.start > self.as_of or (m.group("tail").endswith(("date", "now")) and span.unit != "month"):
+            return False  # "q1 to date" is the quarter so far, not from q1 on
         return TimeSpan(span.start, self.as_of, "range", (0, 0), bare=span.bare)
 
     def _h_until(self, m: re.Match[str], info: TimeInfo, text: str) -> object:
