@@ -57,3 +57,10 @@ def test_the_count_skips_stop_words_question_words_and_short_typos() -> None:
     assert off_the_data("carbon footprint", domain, "figure", names_something=False)
     assert off_the_data("carbon footprint", domain, "figure", names_something=True) is None
     assert off_the_data("carbon footprint", domain, "why", names_something=False) is None
+
+
+def test_the_same_decline_in_a_conversation_as_in_a_new_session(u: Understander) -> None:
+    first = u.understand("revenue by category last month")
+    p = u.understand("and the podcast downloads in may?", first)  # read as a follow-up, still declined
+    assert p.kind == "unsupported" and "'podcast'" in (p.reason or ""), (p.kind, p.reason)
+    assert u.understand("and for beauty?", first).filters.get("category") == ["Beauty"]

@@ -96,6 +96,11 @@ class Understander:
             return Plan(kind="unsupported", question=question, confidence=0.0,
                         reason="I could not read that as a question about the shop's data")
         if last is not None and followup.is_followup(parsed, last):
+            kind = decide_kind(parsed, self.use_embeddings)[0]
+            ents = parsed.ents
+            if reason := off_the_data(parsed.blank, self._known_words, kind,
+                                      bool(ents.metrics or ents.filters or ents.group_by)):
+                return Plan(kind="unsupported", question=question, confidence=0.0, reason=reason)  # as in a new session
             return followup.merge(last, parsed, self.ctx, self.resolver)
         return self.resolver.finish(self.build(parsed), parsed)
 
