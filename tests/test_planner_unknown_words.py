@@ -64,3 +64,14 @@ def test_the_same_decline_in_a_conversation_as_in_a_new_session(u: Understander)
     p = u.understand("and the podcast downloads in may?", first)  # read as a follow-up, still declined
     assert p.kind == "unsupported" and "'podcast'" in (p.reason or ""), (p.kind, p.reason)
     assert u.understand("and for beauty?", first).filters.get("category") == ["Beauty"]
+
+
+def test_the_decline_is_said_once(settings, tmp_path) -> None:  # noqa: ANN001
+    from shoplens.agent.analyst import Analyst
+
+    analyst = Analyst(settings)
+    try:
+        text = analyst.ask("how many podcast downloads did we get in march").answer
+    finally:
+        analyst.close()
+    assert text.startswith("The shop's data has nothing on 'podcast', 'downloads'") and "offline" not in text, text

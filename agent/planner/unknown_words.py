@@ -15,6 +15,7 @@ import functools
 import re
 from importlib import resources
 
+from shoplens.agent.planner.wording_insights import NOTHING_ON
 from shoplens.tools.text import STOPWORDS, everyday_words
 
 #: Kinds whose questions use free words of their own ("what do buyers rave about", "why did ... slip").
@@ -65,4 +66,4 @@ def off_the_data(blank: str, domain: frozenset[str], kind: str, names_something:
     if len(words) < words_needed(names_something):
         return None
     said = ", ".join(f"'{w}'" for w in words[:4])
-    return f"The shop's data has nothing on {said}, so I can't answer that. Ask 'what data do you have?' to see what it holds"
+    return f"{NOTHING_ON} {said}, so I can't answer that. Ask 'what data do you have?' to see what it holds"

@@ -59,6 +59,7 @@ TABLE_NOUNS = {
     "review_aspects": "review aspects",
 }
 TABLE_ORDER = {t: i for i, t in enumerate(TABLE_NOUNS)}
+NOTHING_ON = "The shop's data has nothing on"  # agent/planner/unknown_words.py declines start so
 _DATA_LIMIT = re.compile(
     r"cannot be (split|filtered|broken down)|not (in|available in) (the|this) (data|warehouse)", re.I
 )
@@ -301,6 +302,8 @@ def clarify(question: str | None, choices: Sequence[str]) -> str:
 
 
 def unsupported(reason: str | None) -> str:
+    if reason and reason.startswith(NOTHING_ON):  # already says what is missing and what to ask: said once
+        return reason.rstrip(".") + "."
     if reason and _DATA_LIMIT.search(
         reason
     ):  # the data itself cannot answer: a language model would not help
