@@ -63,6 +63,17 @@ def tool_ctx(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def u(tool_ctx):  # noqa: ANN001, ANN201
+    """The offline planner's understanding layer on the session warehouse, rules only (no embeddings), with the
+    data starting on 2023-01-01 (a module may override it, e.g. with another semantic layer)."""
+    import datetime as dt
+
+    from shoplens.agent.planner.understand import Understander
+
+    return Understander(tool_ctx.semantic, tool_ctx.as_of, dt.date(2023, 1, 1), use_embeddings=False)
+
+
+@pytest.fixture(scope="session")
 def spark_remote(tmp_path_factory: pytest.TempPathFactory):
     """A Spark Connect URL for the session: SHOPLENS_TEST_SPARK_REMOTE (a server CI started), or a server on
     loopback started here once and stopped at the end. Skips with the reason when pyspark or Java is missing."""

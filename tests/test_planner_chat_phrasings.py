@@ -10,11 +10,6 @@ from test_planner_understand import D, dates, plan
 from shoplens.agent.planner.understand import Understander
 
 
-@pytest.fixture(scope="module")
-def u(tool_ctx) -> Understander:  # noqa: ANN001
-    return Understander(tool_ctx.semantic, tool_ctx.as_of, D(2023, 1, 1), use_embeddings=False)
-
-
 @pytest.mark.parametrize("q, metric", [
     ("orders per customer last month", "orders_per_customers"),
     ("discount for each order in 2025", "discount_per_orders"),

@@ -12,11 +12,6 @@ from shoplens.data.semantic import SemanticLayer
 from shoplens.tools.text import Mask
 
 
-@pytest.fixture(scope="module")
-def u(tool_ctx) -> Understander:
-    return Understander(tool_ctx.semantic, tool_ctx.as_of, dt.date(2023, 1, 1), use_embeddings=False)
-
-
 def ents(u: Understander, q: str):
     return u.parse(q).ents
 

@@ -4,16 +4,9 @@ customer spends, 'a week on avg', 'sends back', a rate before a dimension ('marg
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from shoplens.agent.planner.understand import Understander
-
-
-@pytest.fixture(scope="module")
-def u(tool_ctx) -> Understander:
-    return Understander(tool_ctx.semantic, tool_ctx.as_of, dt.date(2023, 1, 1), use_embeddings=False)
 
 
 def test_typos_of_period_and_measure_words(u: Understander) -> None:

@@ -12,11 +12,6 @@ import pytest
 from shoplens.agent.planner.understand import Understander
 
 
-@pytest.fixture(scope="module")
-def u(tool_ctx) -> Understander:
-    return Understander(tool_ctx.semantic, tool_ctx.as_of, dt.date(2023, 1, 1), use_embeddings=False)
-
-
 @pytest.mark.parametrize(("q", "names"), [
     ("revenue of the band in march", {"Kestrel Band Fitness Tracker", "Peakform Resistance Band Set"}),
     ("how many of the linen one did we sell in april", {"Lumen Linen Table Lamp", "Maren Linen Midi Dress"}),

@@ -4,16 +4,9 @@ questions next to them that must keep their own measure."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from shoplens.agent.planner.understand import Understander
-
-
-@pytest.fixture(scope="module")
-def u(tool_ctx) -> Understander:
-    return Understander(tool_ctx.semantic, tool_ctx.as_of, dt.date(2023, 1, 1), use_embeddings=False)
 
 
 @pytest.mark.parametrize(("q", "metric", "filters"), [

@@ -18,11 +18,6 @@ D = dt.date
 SALES = "FROM order_items oi JOIN orders o USING (order_id) JOIN products p USING (product_id) "
 
 
-@pytest.fixture(scope="module")
-def u(tool_ctx) -> Understander:  # noqa: ANN001
-    return Understander(tool_ctx.semantic, tool_ctx.as_of, D(2023, 1, 1), use_embeddings=False)
-
-
 @pytest.fixture()
 def analyst(settings, tool_ctx) -> Analyst:  # noqa: ANN001
     return Analyst(settings.replace(llm_base_url=None), ctx=tool_ctx)

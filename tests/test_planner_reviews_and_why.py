@@ -3,16 +3,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from shoplens.agent.planner.understand import Understander
-
-
-@pytest.fixture(scope="module")
-def u(tool_ctx) -> Understander:
-    return Understander(tool_ctx.semantic, tool_ctx.as_of, dt.date(2023, 1, 1), use_embeddings=False)
 
 
 @pytest.mark.parametrize("q", [

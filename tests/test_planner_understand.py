@@ -14,11 +14,6 @@ from shoplens.agent.planner.understand import Understander
 D = dt.date
 
 
-@pytest.fixture(scope="module")
-def u(tool_ctx) -> Understander:
-    return Understander(tool_ctx.semantic, tool_ctx.as_of, D(2023, 1, 1), use_embeddings=False)
-
-
 def plan(u: Understander, q: str, last: Plan | None = None) -> Plan:
     return u.understand(q, last)
 

@@ -3,17 +3,10 @@ naming those words, whatever the topic; questions with a stray word or two about
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from shoplens.agent.planner.understand import Understander
 from shoplens.agent.planner.unknown_words import off_the_data, unknown_words
-
-
-@pytest.fixture(scope="module")
-def u(tool_ctx) -> Understander:
-    return Understander(tool_ctx.semantic, tool_ctx.as_of, dt.date(2023, 1, 1), use_embeddings=False)
 
 
 @pytest.mark.parametrize(("q", "words"), [

@@ -43,6 +43,7 @@ class Parsed:
     intent: Intent
     words: int
     mask: Mask = field(default_factory=Mask)
+    decided: tuple[str, float, str | None] | None = None  # decide_kind's answer, computed once
 
 
 class Understander:
@@ -96,10 +97,7 @@ class Understander:
             return Plan(kind="unsupported", question=question, confidence=0.0,
                         reason="I could not read that as a question about the shop's data")
         if last is not None and followup.is_followup(parsed, last):
-            kind = decide_kind(parsed, self.use_embeddings)[0]
-            ents = parsed.ents
-            if reason := off_the_data(parsed.blank, self._known_words, kind,
-                                      bool(ents.metrics or ents.filters or ents.group_by)):
+            if reason := self._declined(parsed, self._kind(parsed)[0]):
                 return Plan(kind="unsupported", question=question, confidence=0.0, reason=reason)  # as in a new session
             return followup.merge(last, parsed, self.ctx, self.resolver)
         return self.resolver.finish(self.build(parsed), parsed)
@@ -107,7 +105,7 @@ class Understander:
     def build(self, p: Parsed) -> Plan:
         """A new question (not a follow-up): kind, metric, filters, split; periods are resolved in ``finish``."""
         ents, it = p.ents, p.intent
-        kind, confidence, note = decide_kind(p, self.use_embeddings)
+        kind, confidence, note = self._kind(p)
         plan = Plan(kind=kind, question=p.question, confidence=confidence)
         if note:
             plan.notes.append(note)
@@ -123,9 +121,8 @@ class Understander:
             plan.reason = ("This shop's data has no reviews (none were imported), so I can't say what customers write. "
                            "Add a reviews source to the import mapping to ask about them (docs/import.md)")
             return plan
-        unknown = off_the_data(p.blank, self._known_words, kind, bool(ents.metrics or ents.filters or ents.group_by)) \
-            or self._unknown_measure(p, kind) or missing_dimension(p.blank, self.semantic,
-                                                                      set(self.entities.dim_phrases))
+        unknown = self._declined(p, kind) or self._unknown_measure(p, kind) \
+            or missing_dimension(p.blank, self.semantic, set(self.entities.dim_phrases))
         if unknown:
             plan.kind, plan.reason = "unsupported", unknown
             return plan
@@ -235,7 +232,18 @@ class Understander:
         domain = self._domain_words
         if len(content) < 2 or any(w in domain or w.rstrip("s") in domain for w in content):
             return False
-        return decide_kind(p, self.use_embeddings)[0] in ("figure", "unsupported")  # not "the lay of the land"
+        return self._kind(p)[0] in ("figure", "unsupported")  # not "the lay of the land"
+
+    def _kind(self, p: Parsed) -> tuple[str, float, str | None]:
+        """The kind of question, its confidence and a note (``decide_kind``), computed once per parse."""
+        if p.decided is None:
+            p.decided = decide_kind(p, self.use_embeddings)
+        return p.decided
+
+    def _declined(self, p: Parsed, kind: str) -> str | None:
+        """Why a question of ``kind`` is about something the data does not hold (its unknown words), or None."""
+        ents = p.ents
+        return off_the_data(p.blank, self._known_words, kind, bool(ents.metrics or ents.filters or ents.group_by))
 
     @cached_property
     def _known_words(self) -> frozenset[str]:
