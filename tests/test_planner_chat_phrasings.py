@@ -80,7 +80,7 @@ def test_chat_shorthand_and_longer_follow_ups(u: Understander) -> None:
     from shoplens.agent.planner.understand import expand_shorthand
 
     assert expand_shorthand("compare w/ last yr, w/o the app, thru june pls") == \
-        "compare with last yr, without the app, through june please"
+        "compare with last year, without the app, through june please"
     assert expand_shorthand("brown rn the wrn") == "brown right now the wrn"  # whole words only
     first = plan(u, "AOV for web orders so far this year")
     again = plan(u, "how does that compare w/ the same period last year", first)

@@ -231,3 +231,32 @@ def test_rank_words_and_same_period_follow_ups_in_chinese(planner: OfflinePlanne
     again = planner.plan("去年同期呢", first)
     assert again.kind == "top" and again.period.start.year == first.period.start.year - 1
     assert planner.plan("今年销量跟去年同期比").kind == "compare"
+
+
+@pytest.mark.parametrize(("q", "metric"), [
+    ("上个月卖出去的货平均一件多少钱", "avg_price"),  # a count word: "one piece, how much"
+    ("本季度平均一单买几件", "items_per_order"),
+    ("去年企业客户平均每人贡献多少GMV", "revenue_per_customer"),
+])
+def test_measures_said_with_a_count_word(planner: OfflinePlanner, q: str, metric: str) -> None:
+    assert planner.plan(q).metric == metric
+
+
+def test_which_group_has_the_most_of_a_review_measure(planner: OfflinePlanner) -> None:
+    p = planner.plan("本季度差评最多的品牌")  # "the brand with the most bad reviews": a ranking, the one brand
+    assert (p.kind, p.metric, p.top_n, p.group_by, p.filters) == ("top", "review_count", 1, ["brand"],
+                                                                   {"rating": ["1", "2"]}), p
+    p = planner.plan("去年CPC最便宜的是哪个营销渠道")
+    assert (p.kind, p.metric, p.order, p.group_by) == ("top", "cpc", "asc", ["campaign_channel"]), p
+
+
+@pytest.mark.parametrize("q", ["买Luna Glow Serum的主要是女生吗，大概什么年龄段", "上个月直播间带了多少GMV，哪个主播卖得最好",
+                               "帮我在后台建一个双11满300减50的活动", "把上个月退货最多的那几个客户拉黑",
+                               "这个季度店铺交了多少税"])
+def test_declined_things_the_data_lacks_and_actions(planner: OfflinePlanner, q: str) -> None:
+    assert planner.plan(q).kind == "unsupported"
+
+
+def test_a_chinese_product_noun_picks_the_product(planner: OfflinePlanner) -> None:
+    assert planner.plan("Ironleaf铸铁平底锅大家在抱怨什么").filters == {"product": ["Ironleaf 12-Inch Cast Iron Skillet"]}
+    assert planner.plan("Maren瑜伽裤的差评说了些啥").filters == {"product": ["Maren High-Rise Yoga Leggings"]}

@@ -54,6 +54,8 @@ def definite_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer
             continue  # "the Morning Mill range": the brand, as matched
         if not words and not brand or any(w in KIND_WORDS for w in words):
             continue
+        if words and all(w.isdigit() for w in words) and not head:
+            continue  # "the 3 weekdays with the fewest orders": a count, not a product's number
         hits = products_with(vm, words, brand) or (products_with(vm, [], brand) if brand else [])
         end = toks[k].end if head else toks[k - 1].end
         if picked := [h for h in hits if h in prefer]:  # the reply to the clarifying question

@@ -283,6 +283,8 @@ class EntityMatcher:
                 out.group_how[dim] = ("by", "rank", "which", "noun", "rank", "which")[self._gb.index(rx)]
                 before = re.search(r"([a-z]+)\s+$", text[:s])  # "which sales channel": 'sales' is part of it
                 longer = normalize_phrase(f"{before.group(1)} {m.group('d')}") if before else ""
+                if longer not in self.dim_phrases and longer[:-1] in self.dim_phrases and longer.endswith("s"):
+                    longer = longer[:-1]  # "which acquisition channels"
                 if longer in self.dim_phrases:
                     s = before.start(1)  # type: ignore[union-attr]
                     if self.dim_phrases[longer] != dim:  # "which marketing channel": not the sales channel

@@ -231,7 +231,8 @@ class Cues:
         cue = bool(metric_named or ents.filters or ents.group_by or t.spans or t.grain or ents.families
                    or ents.ambiguous or ents.excluded or t.horizon or t.horizon_end)
         numeric = bool(t.grain or ents.group_by or it.top_n or it.ranked or t.compare_mode or len(t.spans) >= 2
-                       or rules().signals["numeric"].search(p.text, p.blank) or {"trend", "chart"} & it.signals)
+                       or rules().signals["numeric"].search(p.text, p.blank) or {"trend", "chart"} & it.signals
+                       or bool(_COUNT_OF.search(p.text)))  # "number of reviews" is masked as the measure
         strong = bool(t.compare_mode) or len({(s.start, s.end) for s in t.spans}) >= 2
         return cls(frozenset(it.signals), it, ents, t, metric_named, cue, numeric, strong)
 
@@ -275,6 +276,9 @@ def _measures_asked(c: Cues) -> set[str]:
     span = c.it.reviews_span
     return {m for m in c.ents.metrics
             if not (span and span[0] <= c.ents.metric_spans.get(m, (-1, -1))[0] < span[1])}
+
+
+_COUNT_OF = re.compile(r"(?:\bnumber|\bcount|\bno\.?|#)\s*of\b")
 
 
 def about_reviews(c: Cues) -> bool:

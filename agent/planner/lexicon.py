@@ -109,6 +109,7 @@ RANK_PREFIX = (rf"(?:top|bottom|best|worst|leading|biggest|largest|smallest|high
                rf"least\s+popular|(?:most|least)[\s\-](?:viewed|visited|reviewed|returned|purchased|bought|ordered|profitable)|"
                rf"(?:best|top|worst|bottom|low|lowest|highest|poorly|under)[\s\-]?(?:selling|performing|rated|"
                rf"performers?)|poorest|weakest|strongest|busiest|slowest|quietest|fastest[\s\-]growing|rank(?:ing)?|"
+               rf"cheapest|priciest|costliest|most\s+expensive|least\s+expensive|"
                rf"list\s+(?:the\s+)?)"
                rf"\s+(?:{NUM}\s+)?")
 

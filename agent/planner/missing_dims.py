@@ -16,7 +16,7 @@ import yaml
 from shoplens.data.semantic import SemanticLayer
 
 _CUE = (r"\b(?:by|per|each|every|across|between|which|what|among|top\s+\d*|bottom\s+\d*|best|worst|biggest|"
-        r"largest|leading|rank(?:ed|ing)?|split\s+(?:by|across))\s+(?:the\s+|our\s+|all\s+|\d+\s+)?")
+        r"largest|leading|rank(?:ed|ing)?|split\s+(?:by|across))\s+(?:of\s+)?(?:the\s+|our\s+|all\s+|\d+\s+)?")
 
 
 @functools.cache

@@ -36,6 +36,9 @@ DEFAULT_METRICS = ("revenue", "review_count", "sessions", "ad_spend", "new_custo
 
 #: "customers" naming who is compared, not what is counted, when another measure follows: "customers from which
 #: channel have the highest AOV", "customers who came via search spend more per order".
+_RANKED_BY = re.compile(r"\b(?:by|on|in\s+terms\s+of)\s+(?:total\s+|their\s+|the\s+)?$")
+_PRICE_RANK = re.compile(r"\b(?:cheapest|priciest|costliest|(?:most|least)\s+expensive)\b")
+_SPENT = re.compile(r"\b(?:spen[dt]|spending|paid|pay)\b")
 _SUBJECT_CUSTOMERS = re.compile(r"\s+(?:from|in|who|that|which|with|whose|on|via|acquired|coming)\b")
 
 class Resolver(PeriodResolver):
@@ -51,12 +54,22 @@ class Resolver(PeriodResolver):
         if not names and {"campaign", "campaign_channel"} & set(ents.group_by) and "ad_spend" in self.sem.metrics \
                 and re.search(r"\bspen[dt]\b", p.text):
             return "ad_spend", []  # "which 3 campaigns spent the most": what the campaigns cost
+        if not names and _PRICE_RANK.search(p.text) and "avg_price" in self.sem.metrics:
+            return "avg_price", []  # "the cheapest products in beauty": ranked by what they sell for
         if not names:
             return None, []
+        if len(names) > 1 and kind == "top":  # "5 weakest apparel items by rev": ranked by revenue
+            by = [n for n in names if (sp := ents.metric_spans.get(n)) and _RANKED_BY.search(p.text[:sp[0]])
+                  and not p.text[sp[1]:].startswith("'")]  # not "by the customers' acquisition channel"
+            names = by[:1] + [n for n in names if n not in by[:1]]
         if len(names) > 1 and names[0] == "customers" and (span := ents.metric_spans.get("customers")) and (
                 _SUBJECT_CUSTOMERS.match(p.blank[span[1]:])  # "customers from which channel have the best AOV"
                 or (nxt := ents.metric_spans.get(names[1])) and 0 <= nxt[0] - span[1] <= 2):  # "customers spend ..."
             names = names[1:]
+        if names == ["customers"] and (span := ents.metric_spans.get("customers")) and "revenue" in self.sem.metrics \
+                and _SUBJECT_CUSTOMERS.match(p.blank[span[1]:]) and _SPENT.search(p.text[span[1]:]):
+            names = ["revenue"]  # "customers from which 2 channels spent the most": what they spent
+            p.ents.notes.append("customers' spend read as revenue")
         if names[0] == "ad_spend" and "revenue" in self.sem.metrics and not _AD_WORDS.search(p.text) and (
                 _CUSTOMER_SPEND.search(p.text) or "ad_spend" not in self.sem.metrics and re.search(r"\bspen[dt]", p.text)):
             # "top 10 customers by spend", or a shop without marketing data: what customers spend is revenue

@@ -25,6 +25,7 @@ from shoplens.agent.planner.intent import Intent, decide_kind, detect, rules
 from shoplens.agent.planner.lexicon import KIND_WORDS, SHOP_WORDS
 from shoplens.agent.planner.missing_dims import missing_dimension
 from shoplens.agent.planner.plan import Plan
+from shoplens.agent.planner.rephrase import rephrase
 from shoplens.agent.planner.resolve import Resolver
 from shoplens.agent.planner.unknown_words import off_the_data
 from shoplens.data.semantic import Metric, SemanticLayer
@@ -67,7 +68,7 @@ class Understander:
 
     # ---------------------------------------------------------------------------------------------- parsing
     def parse(self, question: str, prefer: set[str] | None = None) -> Parsed:
-        text = star_counts(fix_status_words(expand_shorthand(normalize(question.strip()))))
+        text = star_counts(fix_status_words(rephrase(expand_shorthand(normalize(question.strip())))))
         mask = Mask()
         ents = self.entities.prematch(text, mask)
         tinfo = self.times.parse(text, mask)
@@ -87,7 +88,7 @@ class Understander:
             if resolved is not None:
                 return resolved
             last = None
-        if last is not None and _SAME_LAST_YEAR.fullmatch(normalize(question.strip())):
+        if last is not None and _SAME_LAST_YEAR.fullmatch(expand_shorthand(normalize(question.strip()))):
             question = "and the same period last year"  # a follow-up naming a period, not asking for a comparison
             parsed = self.parse("and last year")
             parsed.question = question
@@ -208,6 +209,11 @@ class Understander:
                 whole_first = len(ranked) >= 2 and ranked[0] != "rating" and _distance(p, ranked[0], share.end()) <= 6 \
                     and _after_part_word(p, ranked[1])
                 plan.share_of = ranked[1] if whole_first else ranked[0]
+                if "rating" in ranked and len(ranked) >= 2:  # the stars are the part ("share of 5-star reviews
+                    other = next(d for d in ranked if d != "rating")  # for books") unless another value is said
+                    stars = _STARS.search(p.text, share.end())  # to be: "what share of 1-star reviews were for velvet"
+                    first = stars is not None and stars.start() - share.end() <= 9 and _said_to_be(p, other)
+                    plan.share_of = other if first else "rating"
                 if plan.metric is None and kind == "reviews":
                     plan.metric = "review_count"
 
@@ -293,6 +299,7 @@ class Understander:
 
 _LACKING = frozenset(["stock", "inventory"])  # shop words the data does not hold (unknown_words counts them)
 _SELLERS = re.compile(r"\b(?:best|top|worst|biggest)[\s\-]?sell(?:ers?|ing\s+(?:items|products|skus))\b")
+_STARS = re.compile(r"\b[1-5](?:[\s\-]*(?:-|or|and|to|&)[\s\-]*[1-5])?[\s\-]*stars?\b")
 _SHARE = re.compile(r"\b(?:share|percent(?:age)?|proportion|fraction|portion|how\s+much\s+of|what\s+part\s+of)\b|%")
 _DURING = re.compile(r"\b(?:during|over|throughout|while|in\s+the\s+days\s+of)\s+(?:the\s+|our\s+)?$")
 _SAME_DAYS = re.compile(r"\bsame\s+(?:days|dates|period|window|time)\s+(?:in\s+|of\s+)?(?:(?P<y>20\d\d)|last\s+year|"
@@ -320,6 +327,13 @@ def _after_part_word(p: Parsed, dim: str) -> bool:
     starts = [s for s, _, what in p.mask.spans if what == f"value:{dim}"]
     return any(re.search(r"\b(?:from|was|were|is|are|by|through|via|on)\s+(?:the\s+)?$", p.text[max(0, s - 20):s])
                for s in starts)
+
+
+def _said_to_be(p: Parsed, dim: str) -> bool:
+    """A value of ``dim`` named after a verb, as what the rest were: "... were for velvet", "... were about the x2"."""
+    starts = [s for s, _, what in p.mask.spans if what == f"value:{dim}"]
+    return any(re.search(r"\b(?:was|were|is|are|came|come|went)\s+(?:(?:for|about|from|on|of|to|with)\s+)?"
+                         r"(?:the\s+|our\s+)?$", p.text[max(0, s - 24):s]) for s in starts)
 
 
 def _distance(p: Parsed, dim: str, at: int) -> int:

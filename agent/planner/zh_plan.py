@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from shoplens.agent.planner.understand import Understander
 
 #: Requests the planner never carries out, whatever else the question says (it reads the warehouse only).
-_WRITE_WORDS = ("change the price", "delete", "export", "send messages")
+_WRITE_WORDS = ("change the price", "delete", "export", "send messages", "create a promotion")
 _OFF_TOPIC = ("stock market index", "competitors")
 #: Unknown Chinese words that name a measure ("净利润", "库存周转率"): asked for, but not in the shop's data.
 _MEASURE = re.compile(r"(?:率|额|润|利润|成本|费用|费|价|量|数|值|比)$")
@@ -28,7 +28,7 @@ def understand_zh(understander: Understander, question: str, last: Plan | None =
     tr = to_english(question, understander.as_of)
     english = f" {re.sub(r'[^a-z0-9%.]+', ' ', tr.english.lower())} "
     if any(f" {w}" in english for w in _WRITE_WORDS):
-        return _refuse(question, "我只能读取店铺数据来回答问题，不能修改、删除或导出数据（包括客户的个人信息）。")
+        return _refuse(question, "我只能读取店铺数据来回答问题，不能新建活动，也不能修改、删除或导出数据（包括客户的个人信息）。")
     if " payment method " in english:
         return _refuse(question, "店铺数据里没有支付方式（微信支付、支付宝、花呗、信用卡等）的记录，所以没法按支付方式统计。")
     if any(f" {w} " in english for w in _OFF_TOPIC):

@@ -91,6 +91,9 @@ def _fill(template: str, m: re.Match[str], as_of: dt.date) -> str:
             said = m.group(int(key[2:])) or ""
             back = {"今年": 0, "去年": 1, "前年": 2}
             return str(as_of.year - back[said]) if said in back else said.rstrip("年")
+        if key[0] == "t" and key[1:].isdigit():  # a group through the word table: 品牌 -> brand
+            said = m.group(int(key[1:])) or ""
+            return lexicon()["words"].get(said, said)
         if key[0] in "nm" and key[1:].isdigit():
             n = cn_number(m.group(int(key[1:])) or "")
             if n is None:

@@ -94,7 +94,7 @@ class TimeParser(PointGrammar):
                        if (f := self.point(bare[0].text.strip(), year=y)) is not None and f.start <= self.as_of
                        and (f.start, f.end) != (other.start, other.end)]
             gap = lambda f: min(abs((f.start - other.end).days), abs((other.start - f.end).days))  # noqa: E731
-            fixed = min(options, key=gap) if options else None
+            fixed = min(options, key=lambda f: (gap(f), -f.start.toordinal())) if options else None  # ties: the later
             if fixed is not None:
                 return sorted([_moved(fixed, bare[0]), other], key=lambda s: s.pos)
         return spans
@@ -102,7 +102,7 @@ class TimeParser(PointGrammar):
     def _rules(self) -> list[tuple[re.Pattern[str], Callable[..., object]]]:
         P = self.P
         r: list[tuple[str, Callable[..., object]]] = [
-            (r"(?<!vs )(?<!vs\. )(?<!than )(?<!against )(?<!versus )(?<!to )(?<!with )(?<!over )\b(?:for\s+|in\s+)?(?:the\s+)?same\s+(?P<u>month|quarter|week|day)\s+(?:of\s+)?(?:last|previous|prior|a)\s+year\b",
+            (r"(?<!vs )(?<!vs\. )(?<!than )(?<!against )(?<!versus )(?<!to )(?<!with )(?<!over )(?<!vs the )(?<!than the )(?<!against the )(?<!versus the )(?<!to the )(?<!with the )(?<!over the )\b(?:for\s+|in\s+)?(?:the\s+)?same\s+(?P<u>month|quarter|week|day)\s+(?:of\s+)?(?:last|previous|prior|a)\s+year\b",
              self._h_same_last_year),
             (r"(?:year|yr)[\s\-]*(?:over|on)[\s\-]*(?:year|yr)|\byoy\b|\by/y\b|(?:vs\.?|versus|compared\s+(?:to|with)|against|than|over)\s+(?:the\s+)?(?:same\s+(?:period|time|month|week|quarter|day|days)\s+)?(?:last|previous|prior|a)\s+year|same\s+(?:period|time|month|week|quarter|day|days|dates|stretch|window)\s+(?:of\s+|in\s+)?(?:last|previous|prior|a|the\s+previous|the\s+prior|one)\s+year(?:\s+(?:ago|before|earlier))?|same\s+(?:period|time)\s+(?:a\s+)?year\s+(?:ago|before|earlier)|\bsply\b|\bvs\.?\s+ly\b",
              self._h_yoy),

@@ -1,0 +1,82 @@
+"""Rankings, shares and periods as people type them: a count before a split is not a product's number, "by <measure>"
+names the ranking measure, "cheapest" ranks by price, star shares know their part from their whole, "vs the same
+month last year" compares with the month named, and doing things in the shop is declined."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+D = dt.date
+
+
+def _dates(p):  # noqa: ANN001, ANN202
+    return (p.period.start, p.period.end)
+
+
+def test_a_count_before_a_split_is_not_a_products_number(u) -> None:  # noqa: ANN001
+    p = u.understand("the 3 weekdays with the fewest orders this yr")  # not "Fit 3" or "(3-Piece)"
+    assert (p.kind, p.top_n, p.order, p.group_by, p.metric) == ("top", 3, "asc", ["weekday"], "orders")
+
+
+def test_the_measure_after_by_ranks(u) -> None:  # noqa: ANN001
+    p = u.understand("5 weakest apparel items by rev ytd")  # "items" is not the measure here
+    assert (p.kind, p.metric, p.top_n, p.order) == ("top", "revenue", 5, "asc")
+    assert u.understand("revenue by the customers' acquisition channel, 2025").metric == "revenue"
+
+
+def test_cheapest_ranks(u) -> None:  # noqa: ANN001
+    p = u.understand("cheapest ad channel on a cost per click basis this yr?")
+    assert (p.kind, p.metric, p.order, p.group_by, p.top_n) == ("top", "cpc", "asc", ["campaign_channel"], 1)
+    assert u.understand("cheapest products in beauty").metric == "avg_price"
+
+
+def test_customers_from_a_group_who_spent_the_most(u) -> None:  # noqa: ANN001
+    p = u.understand("customers from which 2 acquisition channels spent the most last qtr?")
+    assert (p.kind, p.metric, p.group_by, p.top_n) == ("top", "revenue", ["acquisition_channel"], 2)
+
+
+def test_a_count_of_reviews_is_a_figure(u) -> None:  # noqa: ANN001
+    p = u.understand("# of reviews on tidewater gear ytd")
+    assert (p.kind, p.metric, p.filters) == ("figure", "review_count", {"brand": ["Tidewater"]})
+
+
+@pytest.mark.parametrize(("q", "part"), [
+    ("what fraction of reviews for velvet products are 1 star, past year?", "rating"),
+    ("share of 5-star reviews for books last year", "rating"),
+    ("what share of 1-star reviews were for velvet products last year", "brand"),
+    ("what % of 1 and 2 star reviews were about velvet in 2025", "brand"),
+])
+def test_star_shares_know_the_part_from_the_whole(u, q: str, part: str) -> None:  # noqa: ANN001
+    assert u.understand(q).share_of == part
+
+
+def test_the_same_month_last_year_is_the_month_named(u) -> None:  # noqa: ANN001
+    p = u.understand("revenue in march vs the same month last year")
+    assert (p.kind, _dates(p), (p.compare_period.start, p.compare_period.end)) == \
+        ("compare", (D(2026, 3, 1), D(2026, 3, 31)), (D(2025, 3, 1), D(2025, 3, 31)))
+    p = u.understand("app gmv q2 vs the same qtr last yr")  # the bare quarter is this year's
+    assert (_dates(p), p.compare_period.start) == ((D(2026, 4, 1), D(2026, 6, 30)), D(2025, 4, 1))
+
+
+def test_the_same_time_last_yr_in_a_conversation_moves_the_period(u) -> None:  # noqa: ANN001
+    first = u.understand("revenue by category in march")
+    for q in ("how about the same time last yr", "how about the same time last year"):
+        p = u.understand(q, first)
+        assert (p.kind, p.group_by, _dates(p)) == ("breakdown", ["category"], (D(2025, 3, 1), D(2025, 3, 31))), q
+
+
+@pytest.mark.parametrize("q", [
+    "give the customer on order 90017 a $25 store credit for the hassle",
+    "reply to every 1 star review on the aurora speaker with an apology and a 10% off code",
+    "which of our warehouses shipped the most midwest orders in q1",
+    "which size of the maren leggings sells best - xs, s, m, l or xl?",
+    "which influencers drove the most signups last month",
+])
+def test_actions_and_missing_splits_are_declined(u, q: str) -> None:  # noqa: ANN001
+    assert u.understand(q).kind == "unsupported", q
+
+
+def test_blended_cac_is_ad_spend_per_new_customer(u) -> None:  # noqa: ANN001
+    assert u.understand("whats our blended CAC ytd? (total ad spend / new signups)").metric == "cac"
