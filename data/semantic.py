@@ -257,6 +257,9 @@ class SemanticLayer:
                                 d.groups.setdefault(dim, {}).setdefault(str(g), []).append(str(row[0]))
                 for members in (m for by in d.groups.values() for m in by.values()):
                     members.sort()  # the same order whatever the scan's
+        for name in [d.name for d in self.dimensions.values()  # a column the import left empty (no city in the
+                     if not (d.time_part or d.ids or d.values or d.missing)]:  # export): no such dimension here
+            del self.dimensions[name]
         return self
 
     # --- lookups ---------------------------------------------------------------------------------------------
@@ -266,6 +269,9 @@ class SemanticLayer:
         per = re.fullmatch(r"([a-z_]+?)_per_([a-z_]+)", name)
         if per and (ratio := self.ratio_metric(per.group(1), per.group(2))) is not None:
             return ratio
+        part = re.fullmatch(r"([a-z_]+?)_share_of_([a-z_]+)", name)
+        if part and (share := self.share_metric(part.group(1), part.group(2))) is not None:
+            return share
         if name in self.hidden:
             raise UserInputError(
                 f"The metric '{name}' is not available in this warehouse ({self.hidden[name]}).",
@@ -279,6 +285,22 @@ class SemanticLayer:
             hint=f"Did you mean {' or '.join(repr(c) for c in close)}?" if close
             else f"Available metrics: {', '.join(self.metrics)}.",
         )
+
+    def share_metric(self, part: str, whole: str) -> Metric | None:
+        """One measure as a share of another of the same unit ("refunds as a % of gross sales"): a percent, made
+        and kept like a ratio (``ad_hoc``). None when the units differ or a part is not available here."""
+        a, b = self.metrics.get(part), self.metrics.get(whole)
+        if a is None or b is None or a.name == b.name or a.is_derived or b.is_derived or a.unit != b.unit \
+                or a.unit not in ("currency", "count"):
+            return None
+        name = f"{a.name}_share_of_{b.name}"
+        if name not in self.metrics:
+            m = Metric(name=name, label=f"{a.label} as a share of {b.label.lower()}", unit="percent",
+                       description=f"{a.label} / {b.label.lower()}: {a.description} / {b.description}",
+                       synonyms=(), derived=f"{a.name} / NULLIF({b.name}, 0)", ad_hoc=True)
+            self._all_metrics[name] = m
+            self.metrics[name] = m
+        return self.metrics[name]
 
     def ratio_metric(self, numerator: str, denominator: str) -> Metric | None:
         """An amount or count per counted thing ("orders per customer", "discount per order"): ``numerator /

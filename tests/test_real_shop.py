@@ -189,6 +189,33 @@ def test_a_wholesalers_words_shifted_went_out_accounts(shop) -> None:
     assert ask(shop, "whats the avg order val for 2011").facts["metric"] == "aov"
 
 
+def test_accounts_are_customers_and_a_share_of_another_measure(shop) -> None:
+    a = ask(shop, "avg spend per german account in 2011")  # a country between the words of the measure
+    assert (a.facts["metric"], a.facts["filters"]) == ("revenue_per_customer", {"country": ["Germany"]}), a.answer
+    assert ask(shop, "which 2 months in h1 2011 had the fewest accounts buying").facts["metric"] == "customers"
+    a = ask(shop, "uk refunds as a % of gross sales in h1 2011")
+    gross = truth(shop, "SELECT SUM(l.quantity * l.unit_price) FROM lines l WHERE l.invoice_no NOT LIKE 'C%' "
+                        "AND l.invoice_no NOT LIKE 'A%' AND l.country = 'United Kingdom' "
+                        "AND l.invoice_date BETWEEN DATE '2011-01-01' AND DATE '2011-06-30'")
+    refunds = -truth(shop, "SELECT SUM(l.quantity * l.unit_price) FROM lines l WHERE l.invoice_no LIKE 'C%' "
+                           "AND l.country = 'United Kingdom' "
+                           "AND l.invoice_date BETWEEN DATE '2011-01-01' AND DATE '2011-06-30'")
+    assert a.facts["metric"] == "refunds_share_of_gross_revenue" and a.facts["unit"] == "percent", a.answer
+    assert a.facts["value"] == pytest.approx(refunds / gross, rel=1e-6)
+
+
+def test_the_swiss_and_a_v_between_two_countries(shop) -> None:
+    assert ask(shop, "aov from the swiss in 2011").facts["filters"] == {"country": ["Switzerland"]}
+    a = ask(shop, "nov takings v dec 2010")  # "v" is versus; the bare month is the one inside the data
+    assert a.facts["kind"] == "compare" and a.facts["period"]["start"] == "2011-11-01", a.answer
+
+
+def test_a_column_the_import_left_empty_is_no_dimension(shop) -> None:
+    assert "city" not in shop[0].ctx.semantic.dimensions  # the export has no city
+    a = ask(shop, "which uk city do most of our orders come from")
+    assert a.facts["kind"] == "unsupported" and "no city dimension" in a.answer, a.answer
+
+
 def test_the_slowest_month_is_named_with_its_figure(shop) -> None:
     a = ask(shop, "slowest month for sales in h1 2011")
     low = min((v for _, v in a.facts["series"] if v is not None))

@@ -20,6 +20,9 @@ from shoplens.tools.text import STOPWORDS, Mask, Token, tokenize
 
 _COUNTRY_WORDS = ("country", "countries")
 #: Verbs after "the <adjective>" that make it the people: "what are the irish buying", "the dutch spent more".
+#: Period words after "the <adjective>" that make it the people: "aov from the swiss ytd".
+_PERIOD_WORDS = frozenset(["ytd", "mtd", "qtd", "wtd", "today", "yesterday", "lately", "recently", "since", "during",
+                           "this", "last"])
 _PEOPLE_VERBS = frozenset(["buy", "bought", "order", "ordered", "spend", "spent", "do", "did", "like", "want", "pay",
                            "paid", "return", "returned"])
 
@@ -115,7 +118,7 @@ class CountryWords:
                     and (words[j] in self.context or toks[j].norm in self.context):
                 return n, self.adjectives[key]
             if i > 0 and words[i - 1] == "the" and (j >= len(toks) or words[j] in STOPWORDS or words[j] in _PEOPLE_VERBS
-                                                    or words[j].endswith("ing")):
+                                                    or words[j] in _PERIOD_WORDS or words[j].endswith("ing")):
                 return n, self.adjectives[key]  # "what are the irish buying", "how did the dutch do"
             if j + 1 < len(toks) and words[j] in ("vs", "versus", "and", "or", "&") and \
                     self._at(text, toks, words, j + 1, mask) is not None:

@@ -25,8 +25,9 @@ def find_metrics(em: EntityMatcher, text: str, mask: Mask, out: Entities) -> Non
         hit = None
         for n in range(min(em._metric_max, len(toks) - i), 0, -1):
             seq = toks[i:i + n]
-            if any(b.start - a.end > 2 for a, b in zip(seq, seq[1:], strict=False)):
-                continue  # not contiguous in the question
+            if any(b.start - a.end > 2 and not _names_between(mask, text, a.end, b.start)
+                   for a, b in zip(seq, seq[1:], strict=False)):
+                continue  # not contiguous in the question ("spend per german account": a name between is fine)
             key = tuple(t.norm for t in seq)
             if key in em.metric_phrases:
                 hit = (n, em.metric_phrases[key])
@@ -62,9 +63,11 @@ def find_ratios(em: EntityMatcher, text: str, mask: Mask, out: Entities) -> None
     "per customer" is read as a split). A phrase the layer declares whole ("items per order") is left to it."""
     toks = [t for t in tokenize(text) if not mask.covers(t)]
     for k, t in enumerate(toks):
-        if t.norm != "per" and not (t.norm == "for" and k + 1 < len(toks) and toks[k + 1].norm in ("each", "every")):
+        share = [x.norm for x in toks[k:k + 4]] == ["as", "a", "share", "of"]  # "refunds as a share of gross sales"
+        if t.norm != "per" and not share and not (
+                t.norm == "for" and k + 1 < len(toks) and toks[k + 1].norm in ("each", "every")):
             continue
-        after = k + 1 if t.norm == "per" else k + 2
+        after = k + 4 if share else k + 1 if t.norm == "per" else k + 2
         while after < len(toks) and toks[after].norm in ("a", "an", "each", "every"):
             after += 1
         left = next(((n, em.metric_phrases[key]) for n in range(min(em._metric_max, k), 0, -1)
@@ -76,7 +79,7 @@ def find_ratios(em: EntityMatcher, text: str, mask: Mask, out: Entities) -> None
         whole = tuple(x.norm for x in toks[k - left[0]:after + right[0]])
         if whole in em.metric_phrases:
             continue  # declared: "revenue per order" is the average order value
-        metric = em.semantic.ratio_metric(left[1], right[1])
+        metric = em.semantic.share_metric(left[1], right[1]) if share else em.semantic.ratio_metric(left[1], right[1])
         if metric is None:
             continue
         start, end = toks[k - left[0]].start, toks[after + right[0] - 1].end
@@ -100,3 +103,13 @@ def typo_phrase(em: EntityMatcher, toks: list[Token], i: int) -> tuple[int, str]
                     and odd[0][0] not in COMMON and OSA.distance(*odd[0], score_cutoff=2) <= 2:
                 return n, name
     return None
+
+
+def _names_between(mask: Mask, text: str, start: int, end: int) -> bool:
+    """Only a value of the data between two words of a measure's phrase ("spend per german account")."""
+    import re
+
+    words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
+    return bool(words) and all(
+        any(s <= start + a and start + b <= e and what.startswith("value") for s, e, what in mask.spans)
+        for a, b in words)

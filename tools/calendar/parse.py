@@ -92,7 +92,8 @@ class TimeParser(PointGrammar):
             # december": December 2025), never after the data
             options = [f for y in (other.start.year, other.start.year - 1, other.start.year + 1)
                        if (f := self.point(bare[0].text.strip(), year=y)) is not None and f.start <= self.as_of
-                       and (f.start, f.end) != (other.start, other.end)]
+                       and (f.start, f.end) != (other.start, other.end)
+                       and (self.data_start is None or f.end >= self.data_start)]  # in the data
             gap = lambda f: min(abs((f.start - other.end).days), abs((other.start - f.end).days))  # noqa: E731
             fixed = min(options, key=lambda f: (gap(f), -f.start.toordinal())) if options else None  # ties: the later
             if fixed is not None:
