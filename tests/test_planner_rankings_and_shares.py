@@ -80,3 +80,34 @@ def test_actions_and_missing_splits_are_declined(u, q: str) -> None:  # noqa: AN
 
 def test_blended_cac_is_ad_spend_per_new_customer(u) -> None:  # noqa: ANN001
     assert u.understand("whats our blended CAC ytd? (total ad spend / new signups)").metric == "cac"
+
+
+def test_a_ranking_of_campaigns_leaves_out_orders_with_no_campaign(tool_ctx) -> None:  # noqa: ANN001
+    from shoplens.tools.metric_query import QueryMetricTool
+
+    sql, _ = QueryMetricTool(tool_ctx).build_sql("orders", group_by=["campaign"], top_n=2)
+    assert "campaign IS NOT NULL" in sql
+    sql, _ = QueryMetricTool(tool_ctx).build_sql("orders", group_by=["campaign"])  # a breakdown keeps them
+    assert "campaign IS NOT NULL" not in sql
+
+
+def test_most_visited_pages_are_sessions_and_a_brands_gear_is_the_brand(u) -> None:  # noqa: ANN001
+    assert u.understand("2 most visited home & kitchen product pages this qtr").metric == "sessions"
+    p = u.understand("what are ppl saying they like about the summit gear this yr")
+    assert (p.kind, p.filters) == ("reviews", {"brand": ["Summit"]})
+
+
+def test_it_after_a_declined_question_is_what_that_question_named(u) -> None:  # noqa: ANN001
+    declined = u.understand("how many nimbus security cams are sitting in the warehouse rn?")
+    assert declined.kind == "unsupported" and declined.subject == {"product": ["Nimbus Indoor Security Camera"]}
+    p = u.understand("alright, what did it sell in units this qtr then", declined)
+    assert (p.kind, p.metric, p.filters) == ("figure", "units", {"product": ["Nimbus Indoor Security Camera"]})
+
+
+def test_the_nth_place_of_the_ranking_just_shown(u) -> None:  # noqa: ANN001
+    ranking = u.understand("top 3 home & kitchen items by revenue last month")
+    ranking.shown = {"product": ["Zestra Compact Air Fryer 4qt", "Brewmaster Pro Drip Coffee Maker", "Zestra Stand Mixer"]}
+    for q in ("whats the avg star rating for the #2 on that revenue list, past year?",
+              "avg rating of the second one last year"):
+        p = u.understand(q, ranking)
+        assert (p.kind, p.metric, p.filters) == ("figure", "avg_rating", {"product": ["Brewmaster Pro Drip Coffee Maker"]}), q

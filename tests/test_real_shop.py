@@ -206,6 +206,9 @@ def test_accounts_are_customers_and_a_share_of_another_measure(shop) -> None:
 
 def test_the_swiss_and_a_v_between_two_countries(shop) -> None:
     assert ask(shop, "aov from the swiss in 2011").facts["filters"] == {"country": ["Switzerland"]}
+    a = ask(shop, "how many german accounts vs french in 2011")  # the first one carries the word
+    assert (a.facts["metric"], a.facts["group_by"]) == ("customers", ["country"]), a.answer
+    assert sorted(a.facts["filters"]["country"]) == ["France", "Germany"]
     a = ask(shop, "nov takings v dec 2010")  # "v" is versus; the bare month is the one inside the data
     assert a.facts["kind"] == "compare" and a.facts["period"]["start"] == "2011-11-01", a.answer
 

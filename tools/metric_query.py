@@ -222,7 +222,10 @@ class QueryMetricTool:
                 extra += f", {m} / NULLIF(SUM({m}) OVER (), 0) AS share, SUM({m}) OVER () AS total"
             keys = ", ".join(dims)
             # a group where the measure is NULL has nothing of it ("refunds by country": no credit notes there)
-            present = "" if names[1:] else f" WHERE {m} IS NOT NULL"
+            conds = [] if names[1:] else [f"{m} IS NOT NULL"]
+            if top_n:  # "which 2 campaigns brought in the most orders": campaigns, not "(no campaign)"
+                conds += [f"{d} IS NOT NULL" for d in dims]
+            present = f" WHERE {' AND '.join(conds)}" if conds else ""
             sql = f"SELECT *{extra} FROM ({sql}){present} ORDER BY {m} {order.upper()} NULLS LAST, {keys}" + (
                 f" LIMIT {int(top_n)}" if top_n else ""
             )

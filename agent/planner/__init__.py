@@ -71,7 +71,7 @@ class OfflinePlanner:
                     # a period the executor looked up ('since launch', campaign days): the next question keeps it
                     plan.period, plan.since_first = event.period, False
             yield event
-        if plan.kind not in ("clarify", "unsupported", "describe"):
-            state["last_plan"] = plan
+        if plan.kind not in ("clarify", "unsupported", "describe") or (plan.kind == "unsupported" and plan.subject):
+            state["last_plan"] = plan  # a declined question that named a product: "what did it sell then?"
         elif plan.kind == "clarify":
             state["pending_clarify"] = plan

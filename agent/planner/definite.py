@@ -24,8 +24,6 @@ MAX_CHOICES = 6
 _GROUP_HEADS = HEADS | {"book", "game", "set", "kit"}
 _GROUP_DIMS = ("subcategory", "category")
 _NO_VALUE = type("_NoValue", (), {"tokens": ()})()
-_GROUP_NOUNS = frozenset(["category", "subcategory", "department", "section", "range", "line", "aisle", "products",
-                          "items", "segment", "group", "family", "collection", "stuff", "brand", "label", "maker"])
 
 
 def definite_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer: set[str]) -> None:

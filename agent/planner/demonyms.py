@@ -123,6 +123,10 @@ class CountryWords:
             if j + 1 < len(toks) and words[j] in ("vs", "versus", "and", "or", "&") and \
                     self._at(text, toks, words, j + 1, mask) is not None:
                 return n, self.adjectives[key]  # "dutch vs belgian aov": the second one carries the word
+            if i >= 2 and words[i - 1] in ("vs", "versus", "and", "or", "&") and any(
+                    k < i - 1 and self._at(text, toks, words, k, mask) is not None for k in range(max(0, i - 4), i - 1)
+                    if (words[k],) in self.adjectives or (words[k],) in self.people):
+                return n, self.adjectives[key]  # "german accounts vs french": the first one carried the word
         return None
 
 

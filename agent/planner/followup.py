@@ -42,6 +42,34 @@ _THEM = re.compile(r"\b(?:those|these|them|they)\b(?!\s+(?:days?|weeks?|months?|
 _RERANK = re.compile(r"\b(?:rank|re-?rank|sort|order|list)\s+(?:them|those|these|it)\b|"
                      r"\b(?:them|those|these)\s+(?:ranked|sorted|ordered)\b")
 _THAT_ONE = re.compile(r"\b(?:that|this)\s+one\b|\bthe\s+(?:winner|top\s+one|worst\s+one|best\s+one|first\s+one)\b")
+#: "the #2 on that list", "number 3", "the second one", "the runner-up": a place in the ranking just shown
+_NTH = re.compile(r"(?<!\w)#\s?(?P<n>[1-9])\b|\bnumber\s+(?P<n2>[1-9])\b(?!\s*(?:days?|weeks?|months?|%))|"
+                  r"\bthe\s+(?P<w>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|runner[\s\-]up)"
+                  r"(?=\s+(?:one|place|product|brand|category|item|campaign|region|channel|on|in)\b|\s*[?.,]|$)")
+_PLACES = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "runner up": 1, "runner-up": 1, "third": 2, "3rd": 2,
+           "fourth": 3, "4th": 3, "fifth": 4, "5th": 4}
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_PLACE_REF = re.compile(r"\b(?:the\s+)?(?:#\s?|number\s+|no\.\s*)(?P<n>[1-9])(?:\s+(?:one|spot|place))?"
+                        r"(?P<list>\s+(?:on|in|from)\s+(?:that|the|this|your)\s+(?:[a-z]+\s+){0,2}?"
+                        r"(?:list|ranking|table|chart|one))?(?!\s*(?:days?|weeks?|months?|%|products?|brands?))")
+
+
+def place_refs(text: str) -> str:
+    """'the #2 on that revenue list' -> 'the second one' (a place in the ranking just shown, in words the ranking
+    rules do not read as "top 2")."""
+    return _PLACE_REF.sub(lambda m: f"the {_ORDINALS[int(m.group('n')) - 1]} one", text)
+
+
+def _nth(m: re.Match[str]) -> int:
+    """The 0-based place a reference names (0 for "that one", "the winner")."""
+    groups = m.groupdict()
+    if groups.get("n") or groups.get("n2"):
+        return int(groups.get("n") or groups.get("n2")) - 1
+    return _PLACES.get(re.sub(r"\s+", " ", groups.get("w") or ""), 0)
+
+
 _AGAINST = re.compile(r"\b(?:compare[sd]?|comparing)\s+(?:\w+\s+){0,2}?(?:with|to|against)\s+(?:the\s+)?$|"
                       r"\b(?:vs\.?|versus|against)\s+(?:the\s+)?$")
 _HIERARCHIES = (("category", "subcategory", "brand", "product"), ("region", "city"))
@@ -55,8 +83,9 @@ def is_followup(p: Parsed, last: Plan) -> bool:
     decisive = bool(_DECISIVE & it.signals)
     if "unsupported" in it.signals or ("describe" in it.signals and not own_metric):
         return False
-    if _LEAD.match(text) or _THAT_VALUE.search(text):
-        return True
+    if _LEAD.match(text) or _THAT_VALUE.search(text) or (last.shown and _NTH.search(text)):
+        return True  # "... for the 2nd one"
+
     if it.top_n and last.kind in ("top", "breakdown") and not own_metric and not p.ents.group_by \
             and not p.ents.filters:
         return True  # "sorry, cat on the keyboard. top 10 pls"
@@ -166,13 +195,22 @@ def _filters(plan: Plan, p: Parsed, u: ParseContext, shown: dict[str, list[str]]
         return  # "rank them by units instead": the same scope ranked again, not a filter on the shown rows
     ref = _THAT_VALUE.search(p.text)
     dim = u.entities.dim_for(ref.group("d")) if ref else None
-    one = _THAT_ONE.search(p.text)
+    one = _THAT_ONE.search(p.text) or _NTH.search(p.text)
     if ref is None and one and not ents.filters and plan.group_by and (shown or {}).get(plan.group_by[0]):
         dim = plan.group_by[0]  # "what are people complaining about in that one": the winner just shown
-        plan.filters[dim] = (shown or {})[dim][:1]
+        k = _nth(one)  # "the #2 on that list", "the second one"
+        if k >= len((shown or {})[dim]):
+            return
+        plan.filters[dim] = (shown or {})[dim][k:k + 1]
         plan.notes.append(f"'{one.group(0)}' read as {plan.filters[dim][0]}")
         if dim in plan.group_by:
             plan.group_by.remove(dim)
+        for chain in _HIERARCHIES:  # the product picked from a ranking in a category: the category goes without saying
+            if dim in chain:
+                for above in chain[:chain.index(dim)]:
+                    plan.filters.pop(above, None)
+        if not plan.group_by and plan.kind in ("top", "breakdown"):
+            plan.kind, plan.top_n, plan.winner = "figure", None, False  # one value's figure, not a ranking of one
         return
     if ref is None and not ents.filters and len(shown or {}) == 1 and _THEM.search(p.text):
         # "how many units did those sell?": the values the last answer listed

@@ -27,6 +27,7 @@ _GROUP_HEADS = HEADS | {"book", "game", "set", "kit"}
 _GROUP_DIMS = ("subcategory", "category")
 #: Words after a group or brand that keep it the group or brand: "the cookbook range", "the luna brand".
 _GROUP_NOUNS = frozenset(["category", "subcategory", "department", "section", "range", "line", "aisle", "products",
+                          "gear", "goods", "lines", "ranges", "collections",
                           "items", "segment", "group", "family", "collection", "stuff", "brand", "label", "maker",
                           "launch", "launches", "release", "sale", "promo", "promotion"])
 

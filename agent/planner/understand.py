@@ -92,6 +92,9 @@ class Understander:
             question = "and the same period last year"  # a follow-up naming a period, not asking for a comparison
             parsed = self.parse("and last year")
             parsed.question = question
+        elif last is not None and last.shown:  # "the #2 on that list": the second value the last answer showed
+            parsed = self.parse(followup.place_refs(normalize(question.strip())))
+            parsed.question = question
         else:
             parsed = self.parse(question)
         if self._gibberish(parsed):  # the same refusal in a conversation as in a fresh session
@@ -101,7 +104,15 @@ class Understander:
             if reason := self._declined(parsed, self._kind(parsed)[0]):
                 return Plan(kind="unsupported", question=question, confidence=0.0, reason=reason)  # as in a new session
             return followup.merge(last, parsed, self.ctx, self.resolver)
-        return self.resolver.finish(self.build(parsed), parsed)
+        plan = self.resolver.finish(self.build(parsed), parsed)
+        if plan.kind == "unsupported" and not plan.filters:  # what it was about, for "what did it sell then?"
+            plan.subject = {d: list(v) for d, v in parsed.ents.filters.items()}
+        elif last is not None and last.kind == "unsupported" and last.subject and not parsed.ents.filters \
+                and _PRONOUN.search(parsed.blank) and plan.kind not in ("unsupported", "clarify", "describe"):
+            plan.filters.update({d: list(v) for d, v in last.subject.items()})  # the thing the declined one named
+            plan.notes.append(f"'{_PRONOUN.search(parsed.blank).group(0)}' read as "  # type: ignore[union-attr]
+                              f"{', '.join(v for vs in last.subject.values() for v in vs)}")
+        return plan
 
     def build(self, p: Parsed) -> Plan:
         """A new question (not a follow-up): kind, metric, filters, split; periods are resolved in ``finish``."""
@@ -299,6 +310,7 @@ class Understander:
 
 _LACKING = frozenset(["stock", "inventory"])  # shop words the data does not hold (unknown_words counts them)
 _SELLERS = re.compile(r"\b(?:best|top|worst|biggest)[\s\-]?sell(?:ers?|ing\s+(?:items|products|skus))\b")
+_PRONOUN = re.compile(r"\b(?:it|they|them|those|these|that\s+one|this\s+one)\b")
 _STARS = re.compile(r"\b[1-5](?:[\s\-]*(?:-|or|and|to|&)[\s\-]*[1-5])?[\s\-]*stars?\b")
 _SHARE = re.compile(r"\b(?:share|percent(?:age)?|proportion|fraction|portion|how\s+much\s+of|what\s+part\s+of)\b|%")
 _DURING = re.compile(r"\b(?:during|over|throughout|while|in\s+the\s+days\s+of)\s+(?:the\s+|our\s+)?$")
