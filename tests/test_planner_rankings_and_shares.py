@@ -111,3 +111,11 @@ def test_the_nth_place_of_the_ranking_just_shown(u) -> None:  # noqa: ANN001
               "avg rating of the second one last year"):
         p = u.understand(q, ranking)
         assert (p.kind, p.metric, p.filters) == ("figure", "avg_rating", {"product": ["Brewmaster Pro Drip Coffee Maker"]}), q
+
+
+def test_a_mistyped_plural_measure_and_review_verbs(u) -> None:  # noqa: ANN001
+    assert u.understand("# of ordrs yday?").metric == "orders"
+    assert u.understand("monkey business").kind == "unsupported"  # an everyday word is no typo of "money"
+    for q in ("whats the biggest knock on the sparklab robotics kit in reviews",
+              "what do buyers rave about w maren stuff since jan"):
+        assert u.understand(q).kind == "reviews", q

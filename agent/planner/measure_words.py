@@ -35,10 +35,11 @@ def find_metrics(em: EntityMatcher, text: str, mask: Mask, out: Entities) -> Non
         if hit is None:
             hit = typo_phrase(em, toks, i)
         w = toks[i].norm
-        if hit is None and w not in COMMON and len(w) >= 5 and w.isalpha() and w not in em.vm.vocab \
-                and w not in em._everyday:  # "monkey" is not a typo of "money"
-            best = max(((ratio(w, p), name) for p, name in em._single_metric.items() if p[0] == w[0]),
-                       default=(0.0, ""))
+        raw = toks[i].text.lower()  # "ordrs" (its norm drops the plural s)
+        if hit is None and w not in COMMON and len(raw) >= 5 and w.isalpha() and w not in em.vm.vocab \
+                and raw not in em.vm.vocab and w not in em._everyday and raw not in em._everyday:  # not "monkey"
+            best = max(((max(ratio(w, p), ratio(raw, p)), name) for p, name in em._single_metric.items()
+                        if p[0] == w[0]), default=(0.0, ""))
             if best[0] >= 84:
                 hit = (1, best[1])
         if hit:
