@@ -6,6 +6,7 @@ the raw files (the fixture's views), never the warehouse.
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
 import duckdb
@@ -211,6 +212,15 @@ def test_the_swiss_and_a_v_between_two_countries(shop) -> None:
     assert sorted(a.facts["filters"]["country"]) == ["France", "Germany"]
     a = ask(shop, "nov takings v dec 2010")  # "v" is versus; the bare month is the one inside the data
     assert a.facts["kind"] == "compare" and a.facts["period"]["start"] == "2011-11-01", a.answer
+
+
+def test_loose_names_ask_among_the_names_that_hold_the_words_in_order(shop) -> None:
+    names = set(shop[0].ctx.semantic.dimension("product").values)
+    a = ask(shop, "jumbo shopper sales in h2 2011")  # 'shopper' is a word of these names, not the customers measure
+    want = sorted(n for n in names if re.search(r"\bJUMBO\b.*\bSHOPPER\b", n))
+    assert a.facts["kind"] == "clarify" and sorted(a.facts["choices"]) == want[:6], a.answer
+    a = ask(shop, "hanging heart tlight holder units in nov 2011")  # not the shorter 'HEART T-LIGHT HOLDER'
+    assert a.facts["kind"] == "clarify" and all("HANGING HEART" in c for c in a.facts["choices"]), a.answer
 
 
 def test_a_column_the_import_left_empty_is_no_dimension(shop) -> None:

@@ -260,3 +260,9 @@ def test_declined_things_the_data_lacks_and_actions(planner: OfflinePlanner, q: 
 def test_a_chinese_product_noun_picks_the_product(planner: OfflinePlanner) -> None:
     assert planner.plan("Ironleaf铸铁平底锅大家在抱怨什么").filters == {"product": ["Ironleaf 12-Inch Cast Iron Skillet"]}
     assert planner.plan("Maren瑜伽裤的差评说了些啥").filters == {"product": ["Maren High-Rise Yoga Leggings"]}
+
+
+def test_the_same_period_last_year_share_keeps_the_share(planner: OfflinePlanner) -> None:
+    first = planner.plan("本季度第三方平台的GMV占比多少")
+    p = planner.plan("去年同期占比多少", first)
+    assert (p.share_of, p.filters, p.period.start) == (first.share_of, first.filters, dt.date(2025, 4, 1)), p

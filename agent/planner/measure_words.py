@@ -32,6 +32,9 @@ def find_metrics(em: EntityMatcher, text: str, mask: Mask, out: Entities) -> Non
             if key in em.metric_phrases:
                 hit = (n, em.metric_phrases[key])
                 break
+        if hit is not None and hit[0] == 1 and _in_a_name(em, toks, i):
+            i += 1  # "jumbo shopper": a word of a product's name next to another word of that name
+            continue
         if hit is None:
             hit = typo_phrase(em, toks, i)
         w = toks[i].norm
@@ -114,3 +117,16 @@ def _names_between(mask: Mask, text: str, start: int, end: int) -> bool:
     return bool(words) and all(
         any(s <= start + a and start + b <= e and what.startswith("value") for s, e, what in mask.spans)
         for a, b in words)
+
+
+def _in_a_name(em: EntityMatcher, toks: list[Token], i: int) -> bool:
+    """The word at ``i`` and a neighbour written next to it are both words of one product's name."""
+    ids = em.vm.vocab.get(toks[i].norm)
+    if not ids:
+        return False
+    for k in (i - 1, i + 1):
+        if 0 <= k < len(toks) and abs(toks[max(i, k)].start - toks[min(i, k)].end) <= 2:
+            both = ids & em.vm.vocab.get(toks[k].norm, set())
+            if any(em.vm.values[idx].dim == "product" for idx in both):
+                return True
+    return False

@@ -194,6 +194,8 @@ class ValueMatcher:
                 doubted.append(c)
                 continue
             values = list(dict.fromkeys(x.value for x in group if x.dim == c.dim))
+            if len(values) > 1:  # "jumbo shopper": the names holding these words in this order (not "shopper ... jumbo")
+                values = self._in_order(c.dim, [toks[x].norm for x in range(c.i, c.j + 1)], gaps=True) or values
             used |= set(range(c.i, c.j + 1))
             phrase = text[toks[c.i].start:toks[c.j].end]
             if len(values) > 1 and not (picked := [v for v in values if v in prefer]):
@@ -208,7 +210,15 @@ class ValueMatcher:
                     out.ambiguous.append(Ambiguity(phrase, c.dim, values[:6]))
                 mask.add(toks[c.i].start, toks[c.j].end, f"value:{c.dim}")
                 continue
-            chosen.append(_Cand(c.dim, picked[0] if len(values) > 1 else values[0], c.i, c.j, c.full, c.n, c.score))
+            value = picked[0] if len(values) > 1 else values[0]
+            if len(values) == 1 and (longer := self._longer_names(c, value, toks, mask)):
+                mine = [x for x in longer if x in prefer]  # "hanging heart t-light holder": the longer names
+                if not mine and len(longer) > 1:
+                    out.ambiguous.append(Ambiguity(text[toks[c.i - 1].start:toks[c.j].end], c.dim, longer[:6]))
+                    mask.add(toks[c.i - 1].start, toks[c.j].end, f"value:{c.dim}")
+                    continue
+                value = (mine or longer)[0]
+            chosen.append(_Cand(c.dim, value, c.i, c.j, c.full, c.n, c.score))
         for c in doubted:  # an everyday word next to another value of its dimension: "app vs web"; or set
             # against one further away: "are marketplace orders cancelled more than app ones"
             ones = c.j + 1 < len(toks) and toks[c.j + 1].norm in ("ones", "one")
@@ -324,6 +334,33 @@ class ValueMatcher:
                 return False  # "growing" does not name the "Crystal Growing Kit"; its head noun "kit" might
             return score == 1.0 and len(t) >= 5 and self._df[(v.dim, t)] <= limit
         return True
+
+    def _longer_names(self, c: _Cand, value: str, toks: list[Token], mask: Mask) -> list[str]:
+        """A product named whole, right after a word that other product names put before it ("hanging" + "heart
+        t-light holder"): those names, which the user more likely means."""
+        if c.dim != "product" or c.i == 0 or (v := self.by_value.get((c.dim, value))) is None:
+            return []
+        before = toks[c.i - 1]
+        if before.norm in STOPWORDS or mask.covers(before) or before.norm not in self.vocab:
+            return []
+        return [n for n in self._in_order(c.dim, [before.norm, *v.tokens], gaps=True) if n != value]
+
+    def _in_order(self, dim: str, words: list[str], gaps: bool = False) -> list[str]:
+        """The values of ``dim`` whose names hold ``words`` in this order: next to each other, or with other
+        words between them (``gaps``)."""
+        words = [w for w in words if w not in STOPWORDS]
+        if len(words) < 2:
+            return []
+        ids = set.intersection(*(self.vocab.get(w, set()) for w in words))
+        n = len(words)
+
+        def holds(tokens: tuple[str, ...]) -> bool:
+            if not gaps:
+                return any(tokens[k:k + n] == tuple(words) for k in range(len(tokens) - n + 1))
+            rest = iter(tokens)
+            return all(w in rest for w in words)  # a subsequence
+
+        return sorted({v.value for v in (self.values[i] for i in ids) if v.dim == dim and holds(v.tokens)})
 
     def _context_ok(self, c: _Cand, toks: list[Token]) -> bool:
         tok = toks[c.i]
