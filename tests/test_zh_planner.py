@@ -266,3 +266,11 @@ def test_the_same_period_last_year_share_keeps_the_share(planner: OfflinePlanner
     first = planner.plan("本季度第三方平台的GMV占比多少")
     p = planner.plan("去年同期占比多少", first)
     assert (p.share_of, p.filters, p.period.start) == (first.share_of, first.filters, dt.date(2025, 4, 1)), p
+
+
+def test_orders_per_customer_segments_side_by_side_and_small_talk(planner: OfflinePlanner) -> None:
+    assert planner.plan("上个月人均下了几单").metric == "orders_per_customers"
+    p = planner.plan("企业客户和个人客户去年客单价差多少")
+    assert (p.metric, p.group_by, sorted(p.filters["segment"])) == ("aov", ["segment"], ["business", "consumer"])
+    assert planner.plan("在吗在吗，周末有啥好吃的推荐").kind == "unsupported"  # not the referral channel
+    assert planner.plan("上个月周末的销售额").filters == {"weekday": ["Saturday", "Sunday"]}

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 #: Requests the planner never carries out, whatever else the question says (it reads the warehouse only).
 _WRITE_WORDS = ("change the price", "delete", "export", "send messages", "create a promotion")
-_OFF_TOPIC = ("stock market index", "competitors")
+_OFF_TOPIC = ("stock market index", "competitors", "small talk")
 #: Unknown Chinese words that name a measure ("净利润", "库存周转率"): asked for, but not in the shop's data.
 _MEASURE = re.compile(r"(?:率|额|润|利润|成本|费用|费|价|量|数|值|比)$")
 
