@@ -274,3 +274,18 @@ def test_orders_per_customer_segments_side_by_side_and_small_talk(planner: Offli
     assert (p.metric, p.group_by, sorted(p.filters["segment"])) == ("aov", ["segment"], ["business", "consumer"])
     assert planner.plan("在吗在吗，周末有啥好吃的推荐").kind == "unsupported"  # not the referral channel
     assert planner.plan("上个月周末的销售额").filters == {"weekday": ["Saturday", "Sunday"]}
+
+
+@pytest.mark.parametrize(("q", "metric", "group"), [
+    ("今年新客最多的地区", "new_customers", ["region"]),  # "the region with the most new customers"
+    ("毛利最高的子类目", "gross_margin", ["subcategory"]),
+    ("上个月卖得最多的品牌", "units", ["brand"]),
+])
+def test_the_group_with_the_most_of_a_measure(planner: OfflinePlanner, q: str, metric: str, group: list[str]) -> None:
+    p = planner.plan(q)
+    assert (p.kind, p.metric, p.group_by, p.top_n) == ("top", metric, group, 1), p
+
+
+def test_which_day_ranks_days(planner: OfflinePlanner) -> None:
+    p = planner.plan("上个月哪一天订单最多")
+    assert (p.kind, p.metric, p.grain, p.top_n) == ("top", "orders", "day", 1), p
