@@ -119,3 +119,10 @@ def test_a_mistyped_plural_measure_and_review_verbs(u) -> None:  # noqa: ANN001
     for q in ("whats the biggest knock on the sparklab robotics kit in reviews",
               "what do buyers rave about w maren stuff since jan"):
         assert u.understand(q).kind == "reviews", q
+
+
+def test_a_model_named_by_its_code_or_number(u) -> None:  # noqa: ANN001
+    assert u.understand("rating trend for the x2 by month this year").filters == {
+        "product": ["Aurora X2 Wireless Earbuds"]}
+    assert u.understand("units of the fit 4 in may").filters == {"product": ["Kestrel Fit 4 Smartwatch"]}
+    assert u.understand("top 3 products in q2").filters == {}  # a count and a quarter, not model codes
