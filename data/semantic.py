@@ -293,14 +293,8 @@ class SemanticLayer:
         if a is None or b is None or a.name == b.name or a.is_derived or b.is_derived or a.unit != b.unit \
                 or a.unit not in ("currency", "count"):
             return None
-        name = f"{a.name}_share_of_{b.name}"
-        if name not in self.metrics:
-            m = Metric(name=name, label=f"{a.label} as a share of {b.label.lower()}", unit="percent",
-                       description=f"{a.label} / {b.label.lower()}: {a.description} / {b.description}",
-                       synonyms=(), derived=f"{a.name} / NULLIF({b.name}, 0)", ad_hoc=True)
-            self._all_metrics[name] = m
-            self.metrics[name] = m
-        return self.metrics[name]
+        return self._ad_hoc(f"{a.name}_share_of_{b.name}", a, b, f"{a.label} as a share of {b.label.lower()}",
+                            "percent", f"{a.label} / {b.label.lower()}")
 
     def ratio_metric(self, numerator: str, denominator: str) -> Metric | None:
         """An amount or count per counted thing ("orders per customer", "discount per order"): ``numerator /
@@ -316,12 +310,15 @@ class SemanticLayer:
         for m in self.metrics.values():
             if m.derived and re.sub(r"\s+", "", m.derived) == formula:
                 return m
-        name = f"{a.name}_per_{b.name}"
+        thing = b.label.lower()
+        thing = thing[:-3] + "y" if thing.endswith("ies") else thing[:-1] if thing.endswith("s") else thing
+        return self._ad_hoc(f"{a.name}_per_{b.name}", a, b, f"{a.label} per {thing}",
+                            "currency" if a.unit == "currency" else "ratio", f"{a.label} divided by {b.label.lower()}")
+
+    def _ad_hoc(self, name: str, a: Metric, b: Metric, label: str, unit: str, says: str) -> Metric:
+        """The metric ``a / b`` under ``name``, made once and kept (``ad_hoc``) beside the declared ones."""
         if name not in self.metrics:
-            thing = b.label.lower()
-            thing = thing[:-3] + "y" if thing.endswith("ies") else thing[:-1] if thing.endswith("s") else thing
-            m = Metric(name=name, label=f"{a.label} per {thing}", unit="currency" if a.unit == "currency" else "ratio",
-                       description=f"{a.label} divided by {b.label.lower()}: {a.description} / {b.description}",
+            m = Metric(name=name, label=label, unit=unit, description=f"{says}: {a.description} / {b.description}",
                        synonyms=(), derived=f"{a.name} / NULLIF({b.name}, 0)", ad_hoc=True)
             self._all_metrics[name] = m
             self.metrics[name] = m

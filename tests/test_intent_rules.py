@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import yaml
+from rule_examples import check_examples
 
 from shoplens.agent.planner.intent import DECISION, rules
-from shoplens.tools.text import normalize
 
 RAW = yaml.safe_load(resources.files("shoplens.prompts").joinpath("intent_rules.yaml").read_text("utf-8"))
 CASES = [(section, r) for section, items in RAW.items() for r in items]
@@ -21,12 +21,7 @@ CASES = [(section, r) for section, items in RAW.items() for r in items]
 def test_rule_matches_its_examples_only(section: str, rule: dict[str, Any]) -> None:
     import re
 
-    pattern = re.compile(rule["pattern"])
-    assert rule.get("examples"), "every rule needs examples"
-    for text in rule["examples"]:
-        assert pattern.search(normalize(text)), f"{text!r} should match"
-    for text in rule.get("not", []):
-        assert not pattern.search(normalize(text)), f"{text!r} should not match"
+    check_examples(re.compile(rule["pattern"]), rule)
 
 
 def test_the_rules_load_and_every_decision_predicate_is_named() -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from rule_examples import check_examples
 
 from shoplens.agent.analyst import Analyst
 from shoplens.agent.planner.entities import metric_phrasings
 from shoplens.agent.planner.understand import Understander
-from shoplens.tools.text import normalize
 
 D = dt.date
 SALES = "FROM order_items oi JOIN orders o USING (order_id) JOIN products p USING (product_id) "
@@ -35,12 +35,7 @@ def test_metric_phrasing_rules_match_their_examples_only() -> None:
     raw = yaml.safe_load(resources.files("shoplens.prompts").joinpath("metric_phrasings.yaml").read_text("utf-8"))
     assert len(raw) == len(metric_phrasings())
     for rule in raw:
-        pattern = metric_phrasings()[raw.index(rule)][0]
-        assert rule["examples"], rule["name"]
-        for text in rule["examples"]:
-            assert pattern.search(normalize(text)), f"{rule['name']}: {text!r} should match"
-        for text in rule.get("not", []):
-            assert not pattern.search(normalize(text)), f"{rule['name']}: {text!r} should not match"
+        check_examples(metric_phrasings()[raw.index(rule)][0], rule)
 
 
 @pytest.mark.parametrize(("q", "metric", "kind"), [

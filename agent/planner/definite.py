@@ -20,10 +20,6 @@ if TYPE_CHECKING:
 #: Words that close a reference to one thing: "the linen one", "the breakfast thing".
 HEADS = frozenset(["one", "thing", "product", "item", "model", "version"])
 MAX_CHOICES = 6
-#: A group's name read as one thing of it: "the self-help book", "the board game".
-_GROUP_HEADS = HEADS | {"book", "game", "set", "kit"}
-_GROUP_DIMS = ("subcategory", "category")
-_NO_VALUE = type("_NoValue", (), {"tokens": ()})()
 
 
 def definite_refs(vm: ValueMatcher, text: str, mask: Mask, out: Entities, prefer: set[str]) -> None:

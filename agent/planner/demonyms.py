@@ -19,10 +19,10 @@ from shoplens.data.semantic import SemanticLayer
 from shoplens.tools.text import STOPWORDS, Mask, Token, tokenize
 
 _COUNTRY_WORDS = ("country", "countries")
-#: Verbs after "the <adjective>" that make it the people: "what are the irish buying", "the dutch spent more".
 #: Period words after "the <adjective>" that make it the people: "aov from the swiss ytd".
 _PERIOD_WORDS = frozenset(["ytd", "mtd", "qtd", "wtd", "today", "yesterday", "lately", "recently", "since", "during",
                            "this", "last"])
+#: Verbs after "the <adjective>" that make it the people: "what are the irish buying", "the dutch spent more".
 _PEOPLE_VERBS = frozenset(["buy", "bought", "order", "ordered", "spend", "spent", "do", "did", "like", "want", "pay",
                            "paid", "return", "returned"])
 

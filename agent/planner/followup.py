@@ -65,8 +65,8 @@ def place_refs(text: str) -> str:
 def _nth(m: re.Match[str]) -> int:
     """The 0-based place a reference names (0 for "that one", "the winner")."""
     groups = m.groupdict()
-    if groups.get("n") or groups.get("n2"):
-        return int(groups.get("n") or groups.get("n2")) - 1
+    if number := groups.get("n") or groups.get("n2"):
+        return int(number) - 1
     return _PLACES.get(re.sub(r"\s+", " ", groups.get("w") or ""), 0)
 
 

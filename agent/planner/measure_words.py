@@ -111,8 +111,6 @@ def typo_phrase(em: EntityMatcher, toks: list[Token], i: int) -> tuple[int, str]
 
 def _names_between(mask: Mask, text: str, start: int, end: int) -> bool:
     """Only a value of the data between two words of a measure's phrase ("spend per german account")."""
-    import re
-
     words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
     return bool(words) and all(
         any(s <= start + a and start + b <= e and what.startswith("value") for s, e, what in mask.spans)

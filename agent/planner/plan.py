@@ -61,10 +61,10 @@ class Plan:
     # the campaign's days; the campaign itself is no longer a filter
     campaign_window: tuple[str, int] | None = None
     since_first: bool = False  # "since launch": from the first day the filtered values sold
-    shares: bool = False
+    shares: bool = False  # "what % of orders came from each channel": every value with its share of the total
     lang: str = "en"  # the question's language: "zh" questions are read through agent/planner/zh_translate.py
     subject: dict[str, list[str]] = field(default_factory=dict)  # a declined question's names (for 'it')
-    shown: dict[str, list[str]] = field(default_factory=dict)  # after answering: the values a ranking showed  # "what % of orders came from each channel": every value with its share of the total
+    shown: dict[str, list[str]] = field(default_factory=dict)  # after answering: the values a ranking showed
 
     def merged(self, **changes: Any) -> Plan:
         return replace(self, **changes)

@@ -34,11 +34,12 @@ _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine"
 DEFAULT_METRICS = ("revenue", "review_count", "sessions", "ad_spend", "new_customers")
 
 
-#: "customers" naming who is compared, not what is counted, when another measure follows: "customers from which
-#: channel have the highest AOV", "customers who came via search spend more per order".
+#: The measure a ranking is by: "5 weakest apparel items by rev".
 _RANKED_BY = re.compile(r"\b(?:by|on|in\s+terms\s+of)\s+(?:total\s+|their\s+|the\s+)?$")
 _PRICE_RANK = re.compile(r"\b(?:cheapest|priciest|costliest|(?:most|least)\s+expensive)\b")
 _SPENT = re.compile(r"\b(?:spen[dt]|spending|paid|pay)\b")
+#: "customers" naming who is compared, not what is counted, when another measure follows: "customers from which
+#: channel have the highest AOV", "customers who came via search spend more per order".
 _SUBJECT_CUSTOMERS = re.compile(r"\s+(?:from|in|who|that|which|with|whose|on|via|acquired|coming)\b")
 
 class Resolver(PeriodResolver):

@@ -108,10 +108,10 @@ class Understander:
         if plan.kind == "unsupported" and not plan.filters:  # what it was about, for "what did it sell then?"
             plan.subject = {d: list(v) for d, v in parsed.ents.filters.items()}
         elif last is not None and last.kind == "unsupported" and last.subject and not parsed.ents.filters \
-                and _PRONOUN.search(parsed.blank) and plan.kind not in ("unsupported", "clarify", "describe"):
+                and (pronoun := _PRONOUN.search(parsed.blank)) and plan.kind not in ("unsupported", "clarify",
+                                                                                     "describe"):
             plan.filters.update({d: list(v) for d, v in last.subject.items()})  # the thing the declined one named
-            plan.notes.append(f"'{_PRONOUN.search(parsed.blank).group(0)}' read as "  # type: ignore[union-attr]
-                              f"{', '.join(v for vs in last.subject.values() for v in vs)}")
+            plan.notes.append(f"'{pronoun.group(0)}' read as {', '.join(v for vs in last.subject.values() for v in vs)}")
         return plan
 
     def build(self, p: Parsed) -> Plan:

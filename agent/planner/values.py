@@ -55,10 +55,6 @@ _CODE_CUE = re.compile(r"\b(?:sku|skus|code|item|stock\s*code|stockcode|article|
                        r"(?P<code>[a-z0-9][a-z0-9\-]{1,30})\b")
 
 
-#: A model code: letters and digits in one short word ("x2", "s10", "pro3").
-_MODEL = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{2,6}")
-
-
 @dataclass
 class _Value:
     dim: str
@@ -327,11 +323,11 @@ class ValueMatcher:
             return True  # the brand word and a word of the name: "the luna cream", "cuddle cove plush"
         if n >= 3 and v.dim == "product" and score == 1.0:
             return True  # three words of the name as written: "regency teacup and saucer"
-        if n >= 2 and v.dim == "product" and score == 1.0 and any(t.isdigit() or _MODEL.fullmatch(t) for t in matched) \
+        if n >= 2 and v.dim == "product" and score == 1.0 and any(t.isdigit() or _model(t) for t in matched) \
                 and any(set(v.tokens[k:k + n]) == matched for k in range(len(v.tokens) - n + 1)):
             return True  # a model named by its words and number, as written: "the fit 4" (next to the Fit 3)
         distinctive = [t for t in matched if self._df[(v.dim, t)] <= 3 and t not in COMMON and t not in GENERIC
-                       and (len(t) >= 4 and not t.isdigit() or _MODEL.fullmatch(t) and self._df[(v.dim, t)] <= 1)]
+                       and (len(t) >= 4 and not t.isdigit() or _model(t) and self._df[(v.dim, t)] <= 1)]
         if not distinctive:
             return False
         if n == 1:  # one word: unique-ish, written in full, not an everyday word
@@ -339,7 +335,7 @@ class ValueMatcher:
             limit = 3 if v.dim in ("product", "campaign") else 1
             if v.dim in ("product", "campaign") and t != v.tokens[-1] and t in everyday_words() and not named:
                 return False  # "growing" does not name the "Crystal Growing Kit"; its head noun "kit" might
-            if _MODEL.fullmatch(t):  # a model code only one name carries: "the x2"
+            if _model(t):  # a model code only one name carries: "the x2"
                 return score == 1.0 and self._df[(v.dim, t)] <= 1
             return score == 1.0 and len(t) >= 5 and self._df[(v.dim, t)] <= limit
         return True
@@ -426,3 +422,8 @@ def _abbreviated(values: list[_Value]) -> list[_Value]:
             if at is not None:
                 out.append(_Value(v.dim, v.value, v.tokens[:at] + short + v.tokens[at + n:], v.raw))
     return out
+
+
+def _model(word: str) -> bool:
+    """A model code: letters and digits in one short word ("x2", "s10", "pro3")."""
+    return len(word) <= 6 and _CODE.fullmatch(word) is not None
